@@ -34,6 +34,7 @@ __all__ = [
     "weight_symbols",
     "output_symbols",
     "term_name",
+    "symbol_name",
     "spatial_shape",
     "squeeze_channels",
 ]
@@ -49,38 +50,46 @@ def spatial_shape(geometry: Geometry, sizes: Sequence[object]) -> tuple[int, ...
     return tuple(int(v) for v in sizes)  # type: ignore[call-overload]
 
 
-def _name(base: str, index: tuple[int, ...], drop: int) -> str:
+def symbol_name(
+    base: str, index: tuple[int, ...], shape: tuple[int, ...], channel_axes: int
+) -> str:
+    """The name of one entry, e.g. ``y_{0,1,2}``.
+
+    The first ``channel_axes`` indices are channels; they are left out of the name when
+    all channel axes of ``shape`` have length 1.
+
+    >>> symbol_name("w", (0, 0, 2, 1), (1, 1, 3, 3), 2)
+    'w_{2,1}'
+    >>> symbol_name("y", (1, 0, 2), (2, 3, 3), 1)
+    'y_{1,0,2}'
+    """
+    drop = channel_axes if all(n == 1 for n in shape[:channel_axes]) else 0
     return f"{base}_{{{','.join(str(j) for j in index[drop:])}}}"
 
 
-def _symbols(base: str, shape: tuple[int, ...], channel_axes: int, drop: bool) -> np.ndarray:
+def _symbols(base: str, shape: tuple[int, ...], channel_axes: int) -> np.ndarray:
     out = np.empty(shape, dtype=object)
-    skip = channel_axes if drop else 0
     for index in np.ndindex(*shape):
-        out[index] = sp.Symbol(_name(base, index, skip))
+        out[index] = sp.Symbol(symbol_name(base, index, shape, channel_axes))
     return out
-
-
-def _drops(shape: tuple[int, ...], channel_axes: int) -> bool:
-    return all(n == 1 for n in shape[:channel_axes])
 
 
 def input_symbols(geometry: Geometry, name: str = "y") -> np.ndarray:
     """Symbols for ``y``, shape ``(C_in, *i)``."""
     shape = spatial_shape(geometry, geometry.input_shape)
-    return _symbols(_checked(name), shape, 1, _drops(shape, 1))
+    return _symbols(_checked(name), shape, 1)
 
 
 def weight_symbols(geometry: Geometry, name: str = "w") -> np.ndarray:
     """Symbols for ``w``, shape ``(C_in, C_out/groups, *k)`` (PyTorch's weight layout)."""
     shape = spatial_shape(geometry, geometry.weight_shape)
-    return _symbols(_checked(name), shape, 2, _drops(shape, 2))
+    return _symbols(_checked(name), shape, 2)
 
 
 def output_symbols(geometry: Geometry, name: str = "x") -> np.ndarray:
     """Symbols for the output ``x``, shape ``(C_out, *o)`` (the forward conv's variable)."""
     shape = spatial_shape(geometry, geometry.output_shape)
-    return _symbols(_checked(name), shape, 1, _drops(shape, 1))
+    return _symbols(_checked(name), shape, 1)
 
 
 def squeeze_channels(array: np.ndarray, channel_axes: int) -> np.ndarray:
