@@ -42,7 +42,7 @@ from .errors import ParameterError, ParameterTypeError
 __all__ = ["Axis", "Geometry", "Size"]
 
 #: A size: a Python int, or a SymPy integer expression.
-Size = Union[int, sp.Expr]
+Size = int | sp.Expr
 
 
 # --------------------------------------------------------------------------- #
@@ -324,7 +324,8 @@ class Geometry:
         shown = self._shown
         check(
             (sp.Ge(v, 1) for v in self.input_size),
-            f"input_size must be a positive integer on every axis, got input_size={shown('input_size')}",
+            "input_size must be a positive integer on every axis, "
+            f"got input_size={shown('input_size')}",
         )
         for name in ("kernel_size", "stride", "dilation"):
             check(
@@ -378,7 +379,8 @@ class Geometry:
                 self.stride,
                 self.padding,
                 self.output_padding,
-                self.dilation, strict=False,
+                self.dilation,
+                strict=False,
             )
         )
 

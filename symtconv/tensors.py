@@ -26,10 +26,12 @@ from collections.abc import Sequence
 import numpy as np
 import sympy as sp
 
-from .errors import ParameterTypeError, ShapeError
+from .errors import ParameterTypeError, ShapeError, TooLargeError
 from .geometry import Geometry
 
 __all__ = [
+    "SYMPY_TERM_LIMIT",
+    "check_sympy_size",
     "input_symbols",
     "weight_symbols",
     "output_symbols",
@@ -48,6 +50,23 @@ def spatial_shape(geometry: Geometry, sizes: Sequence[object]) -> tuple[int, ...
             f"({geometry.describe()}); use symtconv.general for symbolic sizes"
         )
     return tuple(int(v) for v in sizes)  # type: ignore[call-overload]
+
+
+#: The SymPy tier refuses geometries with more ``y·w`` terms than this (tens of seconds).
+SYMPY_TERM_LIMIT = 10_000
+
+
+def check_sympy_size(geometry: Geometry) -> int:
+    """The number of ``y·w`` terms, or :class:`TooLargeError` past :data:`SYMPY_TERM_LIMIT`."""
+    spatial_shape(geometry, geometry.input_size)
+    terms = int(geometry.count_terms())
+    if terms > SYMPY_TERM_LIMIT:
+        raise TooLargeError(
+            f"the SymPy tier handles at most {SYMPY_TERM_LIMIT} y·w terms, and this geometry "
+            f"({geometry.describe()}) has {terms}; use the fast engine (prove(..., "
+            "engine='fast'), CLI --engine fast) or symtconv.numeric for numbers"
+        )
+    return terms
 
 
 def symbol_name(

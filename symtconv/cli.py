@@ -1,0 +1,279 @@
+"""The ``symtconv`` command line: a thin front end over the library.
+
+Every command takes ``--json``.  Bad input prints one line on stderr and exits with
+status 2; ``prove`` exits with 1 when the methods are not proved equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import numpy as np
+
+from .errors import SymtconvError
+from .geometry import Geometry
+
+__all__ = ["main"]
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input: one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, never the usage block
+        raise UsageError(message)
+
+
+# --------------------------------------------------------------------------- #
+# geometry flags
+# --------------------------------------------------------------------------- #
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def _padding(text: str) -> int | tuple[int, int]:
+    """``P`` (both ends) or ``B:E`` (begin and end crop) for one axis."""
+    if ":" in text:
+        begin, _, end = text.partition(":")
+        return (_integer(begin), _integer(end))
+    return _integer(text)
+
+
+GEOMETRY_FLAGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
+    ("--input", "input_size", _integer, "spatial input size, one per axis"),
+    ("--kernel", "kernel_size", _integer, "kernel size (one value for all axes, or one per axis)"),
+    ("--stride", "stride", _integer, "stride"),
+    ("--padding", "padding", _padding, "padding, a crop of the full output; B:E for asymmetric"),
+    ("--output-padding", "output_padding", _integer, "output_padding"),
+    ("--dilation", "dilation", _integer, "dilation"),
+)
+
+
+def _add_geometry_flags(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    group = parser.add_argument_group("geometry (PyTorch's parameters)")
+    for flag, dest, kind, text in GEOMETRY_FLAGS:
+        group.add_argument(
+            flag, dest=dest, nargs="+", type=kind, metavar="N",
+            required=required and dest in ("input_size", "kernel_size"), help=text,
+        )
+    for flag, dest in (
+        ("--in-channels", "in_channels"),
+        ("--out-channels", "out_channels"),
+        ("--groups", "groups"),
+    ):
+        group.add_argument(flag, dest=dest, type=_integer, default=1, metavar="N")
+
+
+def _one_or_many(values: list[Any] | None, default: Any) -> Any:
+    if values is None:
+        return default
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _geometry(args: argparse.Namespace, **inferred: Any) -> Geometry:
+    """The Geometry the flags describe; ``inferred`` fills sizes read off value arrays."""
+    params: dict[str, Any] = {}
+    for _, dest, _, _ in GEOMETRY_FLAGS:
+        values = getattr(args, dest)
+        if values is not None:
+            params[dest] = _one_or_many(values, None)
+        elif dest in inferred:
+            params[dest] = inferred[dest]
+    for dest in ("input_size", "kernel_size"):
+        if dest not in params:
+            raise UsageError(f"--{dest.split('_')[0]} is required")
+    for dest in ("in_channels", "out_channels", "groups"):
+        given = getattr(args, dest)
+        params[dest] = inferred.get(dest, given)
+        if given != 1 and params[dest] != given:
+            flag = "--" + dest.replace("_", "-")
+            raise UsageError(
+                f"{flag} {given} disagrees with the values, which have {params[dest]}"
+            )
+    if "input_size" in inferred and params["input_size"] != inferred["input_size"]:
+        raise UsageError(
+            f"--input {params['input_size']} disagrees with the input values' spatial size "
+            f"{inferred['input_size']}"
+        )
+    return Geometry(**params)
+
+
+# --------------------------------------------------------------------------- #
+# commands
+# --------------------------------------------------------------------------- #
+
+
+def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
+
+
+def cmd_size(args: argparse.Namespace) -> int:
+    g = _geometry(args)
+    data = g.to_dict()
+    data.update(
+        input_shape=list(g.input_shape),
+        weight_shape=list(g.weight_shape),
+        output_shape=list(g.output_shape),
+    )
+    sizes = " × ".join(str(o) for o in g.output_size)
+    text = "\n".join([
+        f"output size: {sizes}",
+        "per axis: o = (i-1)·s - 2p + d·(k-1) + a + 1",
+        *(
+            f"  axis {n}: ({ax.i}-1)·{ax.s} - {ax.p_begin + ax.p_end} + {ax.d}·({ax.k}-1) "
+            f"+ {ax.a} + 1 = {o}"
+            for n, (ax, o) in enumerate(zip(g.axes, g.output_size, strict=True))
+        ),
+        f"input (C_in, *i):            {g.input_shape}",
+        f"weight (C_in, C_out/g, *k):  {g.weight_shape}",
+        f"output (C_out, *o):          {g.output_shape}",
+    ])
+    _emit(args, data, text)
+    return 0
+
+
+def cmd_prove(args: argparse.Namespace) -> int:
+    from .proofs import prove
+
+    proof = prove(_geometry(args), engine=args.engine, methods=args.methods)
+    _emit(args, proof.to_dict(), str(proof))
+    return 0 if proof else 1
+
+
+def _values(text: str, flag: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{flag} must be JSON (nested lists of numbers): {error}") from None
+
+
+def _array(data: Any, flag: str) -> np.ndarray:
+    try:
+        array = np.array(data, dtype=object)
+    except ValueError:
+        raise UsageError(f"{flag} must be a rectangular nested list") from None
+    if array.ndim == 0 or array.size == 0 or any(isinstance(v, list) for v in array.flat):
+        raise UsageError(f"{flag} must be a non-empty rectangular nested list of numbers")
+    return array
+
+
+def _inferred_sizes(args: argparse.Namespace, y: np.ndarray, w: np.ndarray) -> dict[str, Any]:
+    """Sizes from the values: y is (*i) or (C_in, *i); w is (*k) or (C_in, C_out/g, *k)."""
+    if args.kernel_size is not None:
+        ndim = len(args.kernel_size) if len(args.kernel_size) > 1 else None
+    else:
+        ndim = None
+    if ndim is None:
+        ndim = w.ndim - 2 if w.ndim == y.ndim + 1 else (w.ndim if w.ndim == y.ndim else y.ndim - 1)
+    if y.ndim not in (ndim, ndim + 1) or w.ndim not in (ndim, ndim + 2) or ndim < 1:
+        raise UsageError(
+            f"--input-values has shape {y.shape} and --kernel-values shape {w.shape}: expected "
+            "(*i) or (C_in, *i), and (*k) or (C_in, C_out/groups, *k)"
+        )
+    c_in = y.shape[0] if y.ndim == ndim + 1 else 1
+    per_group = w.shape[1] if w.ndim == ndim + 2 else 1
+    return {
+        "input_size": tuple(y.shape[-ndim:]) if ndim > 1 else y.shape[-1],
+        "kernel_size": tuple(w.shape[-ndim:]) if ndim > 1 else w.shape[-1],
+        "in_channels": c_in,
+        "out_channels": per_group * args.groups,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value]
+    if getattr(value, "is_Integer", False) or isinstance(value, (int, np.integer)):
+        return int(value)
+    if getattr(value, "is_Rational", False):
+        return str(value)
+    return float(value)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate
+
+    y = _array(_values(args.input_values, "--input-values"), "--input-values")
+    w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
+    g = _geometry(args, **_inferred_sizes(args, y, w))
+    output = evaluate(g, y, w)
+    if y.ndim == g.ndim:  # the values came without a channel axis: answer in kind
+        output = output[0]
+    plain = _plain(output)
+    data = {"output": plain, "output_shape": list(output.shape), "geometry": g.to_dict()}
+    compact = json.dumps(plain, separators=(",", ":"))
+    _emit(args, data, f"output {tuple(output.shape)}:\n{compact}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import seed_demo
+
+    demo = seed_demo()
+    _emit(args, demo.to_dict(), str(demo))
+    return 0 if demo.matches_seed and demo.proof else 1
+
+
+# --------------------------------------------------------------------------- #
+# parser and entry point
+# --------------------------------------------------------------------------- #
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .proofs import ENGINES
+    from .results import METHODS
+
+    parser = _Parser(
+        prog="symtconv",
+        description="Derive and prove the mathematics of transposed convolution.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], text: str,
+                geometry: bool | None = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        if geometry is not None:
+            _add_geometry_flags(sub, required=geometry)
+        sub.add_argument("--json", action="store_true", help="print JSON")
+        return sub
+
+    command("size", cmd_size, "output size and shapes of a geometry")
+    prove = command("prove", cmd_prove, "prove exactly that the methods agree")
+    prove.add_argument("--engine", choices=ENGINES, default="auto")
+    prove.add_argument("--methods", nargs="+", choices=list(METHODS), default=None,
+                       help="methods to compare with the scatter definition (default: all)")
+    ev = command("eval", cmd_eval, "evaluate exactly on integer or rational values",
+                 geometry=False)
+    ev.add_argument("--input-values", required=True, metavar="JSON",
+                    help="y as nested lists, shape (*i) or (C_in, *i)")
+    ev.add_argument("--kernel-values", required=True, metavar="JSON",
+                    help="w as nested lists, shape (*k) or (C_in, C_out/groups, *k)")
+    command("demo", cmd_demo, "the seed's worked example, end to end", geometry=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.handler(args))
+    except (UsageError, SymtconvError) as error:
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"symtconv: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `symtconv demo | head`: not an error of ours
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,179 @@
+"""The seed's worked example, end to end: what ``symtconv demo`` shows.
+
+The blog post this project started from computes ``nn.ConvTranspose2d`` with
+``k=3, s=2, p=1`` on a 3×3 input twice: with PyTorch, and by hand — insert zeros
+between the inputs (元素填充), pad the border (周围填充), flip the kernel (参数翻转),
+then convolve with stride 1 (输出结果).  The demo does the same with symbols, proves
+that the hand recipe, ``Cᵀ·vec(y)``, the scatter definition and the gradient agree,
+then substitutes the post's numbers.
+
+Examples
+========
+
+>>> from symtconv.demo import seed_demo
+>>> demo = seed_demo()
+>>> demo.matches_seed, bool(demo.proof)
+(True, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from . import methods as _methods
+from .evaluate import substitute
+from .geometry import Geometry
+from .matrix import conv_matrix
+from .proofs import prove
+from .results import Proof
+from .tensors import input_symbols, weight_symbols
+
+__all__ = ["SEED_INPUT", "SEED_KERNEL", "SEED_OUTPUT", "Demo", "seed_demo", "format_grid"]
+
+#: The seed's input, kernel and published output (PyTorch's conv_transpose2d, s=2, p=1).
+SEED_INPUT = [[9, 1, 3], [7, 8, 7], [8, 2, 2]]
+SEED_KERNEL = [[4, 2, 3], [1, 4, 3], [1, 1, 1]]
+SEED_OUTPUT = [
+    [36, 28, 4, 6, 12],
+    [23, 63, 17, 56, 17],
+    [28, 29, 32, 31, 28],
+    [23, 47, 12, 29, 11],
+    [32, 26, 8, 8, 8],
+]
+#: The seed's shape example: ConvTranspose2d(3, 6, kernel_size=3, stride=2, padding=2).
+SEED_SHAPE_EXAMPLE = Geometry((32, 32), 3, stride=2, padding=2, in_channels=3, out_channels=6)
+
+
+def format_grid(array: Any) -> str:
+    """A 2-D array (numbers or symbols) as aligned rows, like PyTorch prints tensors."""
+    rows = [[str(v) for v in row] for row in np.asarray(array, dtype=object)]
+    width = max(len(v) for row in rows for v in row)
+    return "\n".join("[" + "  ".join(v.rjust(width) for v in row) + "]" for row in rows)
+
+
+def _plain(array: np.ndarray) -> list[Any]:
+    return [[int(v) for v in row] for row in array]  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """Everything the demo shows, as data; ``str()`` is the text, ``to_dict()`` the JSON."""
+
+    geometry: Geometry
+    y: np.ndarray
+    w: np.ndarray
+    matrix: sp.SparseMatrix
+    transposed: np.ndarray
+    steps: _methods.FlipAndPad
+    proof: Proof
+    numeric_steps: _methods.FlipAndPad
+    output: np.ndarray
+
+    @property
+    def matches_seed(self) -> bool:
+        """Whether the substituted result is the seed's published 5×5 output."""
+        return _plain(self.output[0]) == SEED_OUTPUT
+
+    def __str__(self) -> str:
+        g = self.geometry
+        lines = [
+            "symtconv demo — the seed's worked example: nn.ConvTranspose2d, kernel 3×3, "
+            "stride 2, padding 1, on a 3×3 input",
+            f"output size per axis: o = (i-1)s - 2p + d(k-1) + a + 1 = (3-1)·2 - 2·1 + 1·2 + 0 + 1"
+            f" = {g.output_size[0]}",
+            "",
+            "1. symbolic input y and kernel w",
+            format_grid(self.y[0]),
+            "",
+            format_grid(self.w[0, 0]),
+            "",
+            f"2. the forward convolution's matrix C ({self.matrix.rows}×{self.matrix.cols}; "
+            "row = entry of y, column = entry of x; C[n, j] = w[m] where j = s·n + d·m - p)",
+        ]
+        lines += [
+            f"   row y_{{{n // 3},{n % 3}}}: "
+            + ", ".join(
+                f"x_{{{j // 5},{j % 5}}}←{self.matrix[n, j]}"
+                for j in range(self.matrix.cols)
+                if self.matrix[n, j] != 0
+            )
+            for n in range(self.matrix.rows)
+        ]
+        lines += ["", "3. Cᵀ·vec(y), entry by entry"]
+        lines += [
+            f"   x_{{{j},{jj}}} = {self.transposed[0, j, jj]}" for j in range(5) for jj in range(5)
+        ]
+        s = self.numeric_steps
+        lines += [
+            "",
+            "4. flip-and-pad, step by step (symbols, then the seed's numbers)",
+            "zero insertion (元素填充): s-1 = 1 zero between entries",
+            format_grid(self.steps.zero_inserted[0]),
+            format_grid(s.zero_inserted[0]),
+            "padding (周围填充): d(k-1)-p = 1 on every side",
+            format_grid(s.padded[0]),
+            "flipped kernel (参数翻转):",
+            format_grid(self.steps.flipped[0, 0]),
+            format_grid(s.flipped[0, 0]),
+            "result (输出结果): stride-1 correlation of the padded input with the flipped kernel",
+            format_grid(s.result[0]),
+            "",
+            "5. exact proof",
+            str(self.proof),
+            "",
+            "6. the seed's numbers substituted into Cᵀ·vec(y)",
+            format_grid(self.output[0]),
+            "matches the seed's published output: " + ("yes" if self.matches_seed else "NO"),
+            "",
+            f"the seed's shape example: ConvTranspose2d(3, 6, kernel_size=3, stride=2, "
+            f"padding=2) on 1×3×32×32 gives 1×{SEED_SHAPE_EXAMPLE.out_channels}×"
+            + "×".join(str(o) for o in SEED_SHAPE_EXAMPLE.output_size),
+        ]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (what ``symtconv demo --json`` prints)."""
+        s = self.numeric_steps
+        return {
+            "geometry": self.geometry.to_dict(),
+            "input": [[str(v) for v in row] for row in self.y[0]],
+            "kernel": [[str(v) for v in row] for row in self.w[0, 0]],
+            "transposed": [[str(v) for v in row] for row in self.transposed[0]],
+            "steps": {
+                "zero_inserted": _plain(s.zero_inserted[0]),
+                "padded": _plain(s.padded[0]),
+                "flipped_kernel": _plain(s.flipped[0, 0]),
+                "result": _plain(s.result[0]),
+            },
+            "proof": self.proof.to_dict(),
+            "output": _plain(self.output[0]),
+            "matches_seed": self.matches_seed,
+            "shape_example": {
+                "geometry": SEED_SHAPE_EXAMPLE.to_dict(),
+                "output_shape": [1, *SEED_SHAPE_EXAMPLE.output_shape],
+            },
+        }
+
+
+def seed_demo() -> Demo:
+    """Run the seed's worked example symbolically, prove it, substitute its numbers."""
+    g = Geometry((3, 3), 3, stride=2, padding=1)
+    y, w = input_symbols(g), weight_symbols(g)
+    transposed = _methods.transpose(g, y, w)
+    numbers_y = np.array([SEED_INPUT], dtype=object)
+    numbers_w = np.array([[SEED_KERNEL]], dtype=object)
+    return Demo(
+        geometry=g,
+        y=y,
+        w=w,
+        matrix=conv_matrix(g, w),
+        transposed=transposed,
+        steps=_methods.flip_and_pad(g, y, w),
+        proof=prove(g, engine="sympy"),
+        numeric_steps=_methods.flip_and_pad(g, numbers_y, numbers_w),
+        output=substitute(transposed, g, SEED_INPUT, SEED_KERNEL),
+    )

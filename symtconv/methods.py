@@ -1,0 +1,383 @@
+"""The four ways to compute a transposed convolution, each implemented once.
+
+Every method takes the geometry, the input ``y`` of shape ``(C_in, *i)`` and the weight
+``w`` of shape ``(C_in, C_out/groups, *k)`` and returns the output ``x`` of shape
+``(C_out, *o)``.  They run on NumPy object arrays of SymPy expressions (for
+derivations and proofs) and on arrays of numbers alike; none calls another, so
+comparing them proves something.
+
+- :func:`scatter` — the definition: ``x[s·n + d·m - p] += y[n]·w[m]``.
+- :func:`transpose` — ``Cᵀ·vec(y)`` with C the forward convolution's matrix.
+- :func:`flip_and_pad` — the seed's recipe: zero insertion, padding, flipped kernel,
+  stride-1 correlation; returns every intermediate.
+- :func:`vjp` — the gradient of ``⟨y, conv(x)⟩`` with respect to ``x``, by SymPy
+  differentiation of the forward convolution (:func:`conv`).
+
+Examples
+========
+
+The seed's worked example, with numbers:
+
+>>> import numpy as np
+>>> from symtconv import Geometry
+>>> from symtconv.methods import flip_and_pad
+>>> g = Geometry((3, 3), 3, stride=2, padding=1)
+>>> y = np.array([[[9, 1, 3], [7, 8, 7], [8, 2, 2]]])
+>>> w = np.array([[[[4, 2, 3], [1, 4, 3], [1, 1, 1]]]])
+>>> steps = flip_and_pad(g, y, w)
+>>> steps.flipped[0, 0]
+array([[1, 1, 1],
+       [3, 4, 1],
+       [3, 2, 4]], dtype=object)
+>>> steps.result[0]
+array([[36, 28, 4, 6, 12],
+       [23, 63, 17, 56, 17],
+       [28, 29, 32, 31, 28],
+       [23, 47, 12, 29, 11],
+       [32, 26, 8, 8, 8]], dtype=object)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+import sympy as sp
+
+from .errors import ShapeError
+from .geometry import Geometry
+from .matrix import conv_matrix
+from .tensors import output_symbols, spatial_shape
+
+__all__ = [
+    "FlipAndPad",
+    "NotAdjointError",
+    "conv",
+    "flip_and_pad",
+    "scatter",
+    "transpose",
+    "vjp",
+]
+
+
+class NotAdjointError(ShapeError):
+    """Cᵀ (or the VJP) does not exist with the right shape for this geometry.
+
+    Raised when ``output_padding >= stride`` on some axis (PyTorch allows it while
+    ``output_padding < dilation``): the forward convolution then maps the output size to
+    more entries than the transposed convolution's input has.
+    """
+
+
+# --------------------------------------------------------------------------- #
+# shared checks and helpers
+# --------------------------------------------------------------------------- #
+
+
+def _checked(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y, dtype=object)
+    w = np.asarray(w, dtype=object)
+    want_y = spatial_shape(geometry, geometry.input_shape)
+    want_w = spatial_shape(geometry, geometry.weight_shape)
+    if y.shape != want_y:
+        raise ShapeError(
+            f"input y has shape {y.shape}, but the geometry needs {want_y} (C_in, *input_size)"
+        )
+    if w.shape != want_w:
+        raise ShapeError(
+            f"weight w has shape {w.shape}, but the geometry needs {want_w} "
+            "(C_in, C_out/groups, *kernel_size)"
+        )
+    return y, w
+
+
+def _zeros(shape: tuple[int, ...]) -> np.ndarray:
+    return np.full(shape, sp.Integer(0), dtype=object)
+
+
+def _group_slices(geometry: Geometry, c_in: int) -> slice:
+    """The output channels fed by input channel ``c_in`` (its group's block)."""
+    group = c_in // (geometry.in_channels // geometry.groups)
+    per_out = geometry.out_channels // geometry.groups
+    return slice(group * per_out, (group + 1) * per_out)
+
+
+def _valid_inputs(n_count: int, start: int, step: int, length: int) -> slice | None:
+    """Inputs ``n`` whose position ``start + step·n`` lies in ``[0, length)``, as a slice."""
+    lo = 0 if start >= 0 else (-start + step - 1) // step  # ceil(-start / step)
+    hi = min(n_count - 1, (length - 1 - start) // step)
+    return slice(lo, hi + 1) if lo <= hi else None
+
+
+def _taps(geometry: Geometry) -> list[tuple[int, ...]]:
+    return list(np.ndindex(*spatial_shape(geometry, geometry.kernel_size)))
+
+
+def _broadcast(taps: np.ndarray, ndim: int) -> np.ndarray:
+    """Weights ``w[c, :, m]`` shaped to multiply a spatial block: ``(C_out/g, 1, ..., 1)``."""
+    return taps.reshape(taps.shape + (1,) * ndim)
+
+
+# --------------------------------------------------------------------------- #
+# scatter: the definition
+# --------------------------------------------------------------------------- #
+
+
+def scatter(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The definition frameworks implement: ``x[s·n + d·m - p] += y[n]·w[m]``.
+
+    Explanation
+    ===========
+
+    For every input entry ``n`` and kernel tap ``m`` (per axis), the product lands at
+    ``s·n + d·m - p_begin`` of the output; products outside ``[0, o)`` are cropped (that
+    is what ``padding`` means in PyTorch).  Vectorised over ``n`` with strided slices.
+
+    Examples
+    ========
+
+    >>> from symtconv import Geometry
+    >>> from symtconv.tensors import input_symbols, weight_symbols
+    >>> g = Geometry(2, 2, stride=2)
+    >>> scatter(g, input_symbols(g), weight_symbols(g))
+    array([[w_{0}*y_{0}, w_{1}*y_{0}, w_{0}*y_{1}, w_{1}*y_{1}]], dtype=object)
+    """
+    y, w = _checked(geometry, y, w)
+    out_size = spatial_shape(geometry, geometry.output_size)
+    in_size = y.shape[1:]
+    out = _zeros(spatial_shape(geometry, geometry.output_shape))
+    for m in _taps(geometry):
+        source, target = [], []
+        for ax, mm, n_count, o in zip(geometry.axes, m, in_size, out_size, strict=True):
+            s, start = int(ax.s), int(ax.d) * mm - int(ax.p_begin)
+            valid = _valid_inputs(n_count, start, s, o)
+            if valid is None:
+                break
+            source.append(valid)
+            target.append(slice(start + s * valid.start, start + s * (valid.stop - 1) + 1, s))
+        else:
+            for c in range(geometry.in_channels):
+                block = _broadcast(w[(c, slice(None), *m)], geometry.ndim) * y[(c, *source)]
+                out[(_group_slices(geometry, c), *target)] += block
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# Cᵀ·vec(y)
+# --------------------------------------------------------------------------- #
+
+
+def transpose(
+    geometry: Geometry, y: np.ndarray, w: np.ndarray, *, extend: bool = False
+) -> np.ndarray:
+    """``Cᵀ·vec(y)``, reshaped to ``(C_out, *o)``.
+
+    Explanation
+    ===========
+
+    Builds the forward convolution's matrix C (:func:`symtconv.conv_matrix`) and
+    multiplies its transpose with the row-major vectorisation of ``y``.  Defined only when
+    C has one row per entry of ``y``, i.e. ``output_padding < stride`` on every axis;
+    otherwise raises :class:`NotAdjointError` — unless ``extend=True``, which first
+    zero-extends ``y`` at the high end to the forward convolution's output size.
+
+    Examples
+    ========
+
+    >>> from symtconv import Geometry
+    >>> from symtconv.tensors import input_symbols, weight_symbols
+    >>> g = Geometry(2, 2, stride=2)
+    >>> transpose(g, input_symbols(g), weight_symbols(g))
+    array([[w_{0}*y_{0}, w_{1}*y_{0}, w_{0}*y_{1}, w_{1}*y_{1}]], dtype=object)
+    """
+    y, w = _checked(geometry, y, w)
+    matrix = conv_matrix(geometry, w)
+    if extend:
+        extended = _zeros((y.shape[0], *spatial_shape(geometry, geometry.forward_output_size)))
+        extended[tuple(slice(0, n) for n in y.shape)] = y
+        y = extended
+    if matrix.rows != y.size:
+        raise NotAdjointError(
+            f"Cᵀ·vec(y) is not defined for this geometry: the forward convolution maps the "
+            f"output size {geometry.output_size} to {geometry.forward_output_size}, not to "
+            f"the input size {geometry.input_size} (output_padding={geometry.output_padding} "
+            f"is not smaller than stride={geometry.stride}), so C has {matrix.rows} rows "
+            f"while vec(y) has {y.size} entries"
+        )
+    vec_y = sp.Matrix(y.reshape(-1).tolist())
+    x = matrix.T * vec_y
+    return np.array(list(x), dtype=object).reshape(spatial_shape(geometry, geometry.output_shape))
+
+
+# --------------------------------------------------------------------------- #
+# flip-and-pad: the seed's recipe
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class FlipAndPad:
+    """Every intermediate of the flip-and-pad recipe.
+
+    ``zero_inserted`` is ``y`` with ``s-1`` zeros between entries, ``(C_in, *(i-1)s+1)``;
+    ``padded`` adds ``d(k-1)-p_begin`` before and ``d(k-1)-p_end+a`` after on every axis
+    (a negative amount crops); ``flipped`` is the kernel reversed on every spatial axis;
+    ``result`` is the stride-1 correlation of ``padded`` with ``flipped`` at dilation d.
+    """
+
+    zero_inserted: np.ndarray
+    padded: np.ndarray
+    flipped: np.ndarray
+    result: np.ndarray
+
+
+def _zero_insert(geometry: Geometry, y: np.ndarray) -> np.ndarray:
+    stretched = spatial_shape(geometry, [ax.stretched for ax in geometry.axes])
+    out = _zeros((y.shape[0], *stretched))
+    out[(slice(None), *(slice(None, None, int(ax.s)) for ax in geometry.axes))] = y
+    return out
+
+
+def _pad(geometry: Geometry, a: np.ndarray) -> np.ndarray:
+    """Pad (or, for a negative amount, crop) every spatial axis."""
+    before = [int(ax.pad_before) for ax in geometry.axes]
+    after = [int(ax.pad_after) for ax in geometry.axes]
+    shape = [n + b + e for n, b, e in zip(a.shape[1:], before, after, strict=True)]
+    out = _zeros((a.shape[0], *shape))
+    source = tuple(
+        slice(max(0, -b), n - max(0, -e))
+        for n, b, e in zip(a.shape[1:], before, after, strict=True)
+    )
+    target = tuple(
+        slice(max(0, b), max(0, b) + (s.stop - s.start))
+        for b, s in zip(before, source, strict=True)
+    )
+    out[(slice(None), *target)] = a[(slice(None), *source)]
+    return out
+
+
+def _correlate(geometry: Geometry, padded: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Stride-1 correlation at dilation d: ``out[j] = Σ_m padded[j + d·m]·kernel[m]``."""
+    out_size = spatial_shape(geometry, geometry.output_size)
+    out = _zeros(spatial_shape(geometry, geometry.output_shape))
+    dilation = [int(d) for d in geometry.dilation]
+    for m in _taps(geometry):
+        window = tuple(
+            slice(d * mm, d * mm + o) for d, mm, o in zip(dilation, m, out_size, strict=True)
+        )
+        for c in range(geometry.in_channels):
+            block = _broadcast(kernel[(c, slice(None), *m)], geometry.ndim) * padded[(c, *window)]
+            out[_group_slices(geometry, c)] += block
+    return out
+
+
+def flip_and_pad(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> FlipAndPad:
+    """The seed's recipe: insert zeros, pad, flip the kernel, correlate with stride 1.
+
+    Explanation
+    ===========
+
+    1. insert ``s-1`` zeros between the entries of ``y`` (length ``(i-1)s+1``);
+    2. pad ``d(k-1)-p_begin`` zeros before and ``d(k-1)-p_end+a`` after (negative: crop);
+       for ``d = 1`` and symmetric padding that is the seed's ``k-p-1``;
+    3. flip the kernel on every spatial axis;
+    4. correlate with stride 1 and dilation ``d``; the result has the output size.
+
+    Returns a :class:`FlipAndPad` with every intermediate.
+    """
+    y, w = _checked(geometry, y, w)
+    zero_inserted = _zero_insert(geometry, y)
+    padded = _pad(geometry, zero_inserted)
+    flipped = w[(slice(None), slice(None), *(slice(None, None, -1),) * geometry.ndim)]
+    return FlipAndPad(zero_inserted, padded, flipped, _correlate(geometry, padded, flipped))
+
+
+# --------------------------------------------------------------------------- #
+# the forward convolution and the VJP
+# --------------------------------------------------------------------------- #
+
+
+def conv(geometry: Geometry, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The forward convolution (a correlation, as in deep learning) of ``x``.
+
+    ``out[c, n] = Σ_{c' in c's group} Σ_m w[c, c'_local, m]·x[c', s·n + d·m - p_begin]``,
+    with ``x`` of shape ``(C_out, *o)``; the result has shape ``(C_in, *i')`` with ``i'``
+    the forward output size (``i`` when ``output_padding < stride``).  Computed by
+    gathering, entry by entry — independently of :func:`symtconv.conv_matrix`.
+
+    Examples
+    ========
+
+    >>> from symtconv import Geometry
+    >>> from symtconv.tensors import output_symbols, weight_symbols
+    >>> g = Geometry(2, 2, stride=2)
+    >>> conv(g, output_symbols(g), weight_symbols(g))
+    array([[w_{0}*x_{0} + w_{1}*x_{1}, w_{0}*x_{2} + w_{1}*x_{3}]], dtype=object)
+    """
+    x = np.asarray(x, dtype=object)
+    out_shape = spatial_shape(geometry, geometry.output_shape)
+    if x.shape != out_shape:
+        raise ShapeError(f"x has shape {x.shape}, but the geometry needs {out_shape}")
+    rows = spatial_shape(geometry, geometry.forward_output_size)
+    out = _zeros((geometry.in_channels, *rows))
+    taps = _taps(geometry)
+    for c in range(geometry.in_channels):
+        channels = range(geometry.out_channels)[_group_slices(geometry, c)]
+        for n in np.ndindex(*rows):
+            total = []
+            for local, m in product(range(len(channels)), taps):
+                j = tuple(
+                    int(ax.s) * nn + int(ax.d) * mm - int(ax.p_begin)
+                    for ax, nn, mm in zip(geometry.axes, n, m, strict=True)
+                )
+                if all(0 <= jj < o for jj, o in zip(j, out_shape[1:], strict=True)):
+                    total.append(w[(c, local, *m)] * x[(channels[local], *j)])
+            out[(c, *n)] = sp.Add(*total)
+    return out
+
+
+def vjp(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The vector–Jacobian product: ``∂⟨y, conv(x)⟩/∂x`` by SymPy differentiation.
+
+    Explanation
+    ===========
+
+    Forms the scalar ``L = Σ y ⊙ conv(x)`` with symbolic ``x`` and differentiates it with
+    respect to every entry of ``x`` (each entry only through the terms of ``L`` that
+    contain it; the others have zero derivative).  Needs ``conv(x)`` to have the shape
+    of ``y``, i.e. ``output_padding < stride`` on every axis; otherwise raises :class:`NotAdjointError`.
+
+    Examples
+    ========
+
+    >>> from symtconv import Geometry
+    >>> from symtconv.tensors import input_symbols, weight_symbols
+    >>> g = Geometry(2, 2, stride=2)
+    >>> vjp(g, input_symbols(g), weight_symbols(g))
+    array([[w_{0}*y_{0}, w_{1}*y_{0}, w_{0}*y_{1}, w_{1}*y_{1}]], dtype=object)
+    """
+    y, w = _checked(geometry, y, w)
+    x = output_symbols(geometry, name="x")
+    forward = conv(geometry, x, w)
+    if forward.shape != y.shape:
+        raise NotAdjointError(
+            f"⟨y, conv(x)⟩ is not defined for this geometry: conv maps the output size "
+            f"{geometry.output_size} to {geometry.forward_output_size}, not to the input size "
+            f"{geometry.input_size} (output_padding={geometry.output_padding} is not smaller "
+            f"than stride={geometry.stride})"
+        )
+    # ∂⟨y, conv(x)⟩/∂x[j] = Σ_n y[n]·∂conv(x)[n]/∂x[j]  (y does not depend on x).  Only
+    # the outputs conv(x)[n] that contain x[j] have a nonzero derivative; which ones is
+    # read off the expressions' free symbols, not off C.
+    y_flat, forward_flat = list(y.flat), [sp.sympify(e) for e in forward.flat]
+    appears_in: dict[sp.Basic, list[int]] = {}
+    for n, entry in enumerate(forward_flat):
+        for symbol in entry.free_symbols:
+            appears_in.setdefault(symbol, []).append(n)
+    grad = np.empty(x.shape, dtype=object)
+    for index in np.ndindex(*x.shape):
+        variable = x[index]
+        grad[index] = sp.Add(
+            *(y_flat[n] * forward_flat[n].diff(variable) for n in appears_in.get(variable, ()))
+        )
+    return grad
