@@ -22,6 +22,16 @@ METHODS: dict[str, str] = {
 }
 
 
+#: How each method's output is written in LaTeX.
+METHOD_LATEX: dict[str, str] = {
+    "scatter": r"\operatorname{scatter}(y, w)",
+    "transpose": r"C^{\top} \operatorname{vec}(y)",
+    "flip_and_pad": r"\operatorname{conv}_{1}\bigl(\operatorname{pad}(\operatorname{stretch}(y)),"
+    r" \operatorname{flip}(w)\bigr)",
+    "vjp": r"\nabla_{x} \langle y, \operatorname{conv}(x) \rangle",
+}
+
+
 def _index_text(index: tuple[int, ...]) -> str:
     return "x[" + ", ".join(str(j) for j in index) + "]"
 
@@ -151,6 +161,18 @@ class Proof:
         lines += [f"  {c}" for c in self.comparisons]
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+    def _latex(self, printer: Any = None) -> str:
+        """``scatter = Cᵀ vec(y) = …`` with ``=`` where proved and ``≠`` where not."""
+        parts = [METHOD_LATEX[self.methods[0]]]
+        for comparison in self.comparisons:
+            relation = "=" if comparison.holds else (r"\neq" if comparison.holds is False else "?")
+            parts.append(f"{relation} {METHOD_LATEX[comparison.method]}")
+        verdict = r"\text{proved}" if self.proved else r"\text{not proved}"
+        return " ".join(parts) + rf" \quad ({verdict}, {self.outputs} \text{{ outputs}})"
+
+    def _repr_latex_(self) -> str:
+        return f"${self._latex()}$"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (what ``symtconv prove --json`` prints)."""

@@ -1,0 +1,137 @@
+"""The command line, run the way a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from symtconv.cli import main
+
+SEED_OUTPUT = [
+    [36, 28, 4, 6, 12],
+    [23, 63, 17, 56, 17],
+    [28, 29, 32, 31, 28],
+    [23, 47, 12, 29, 11],
+    [32, 26, 8, 8, 8],
+]
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_size_reports_the_seed_shape_example(capsys):
+    status, out, _ = run(capsys, "size", "--input", "32", "32", "--kernel", "3", "--stride", "2",
+                         "--padding", "2", "--in-channels", "3", "--out-channels", "6", "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["output_size"] == [61, 61]
+    assert data["output_shape"] == [6, 61, 61]
+    status, out, _ = run(capsys, "size", "--input", "32", "32", "--kernel", "3", "--stride", "2",
+                         "--padding", "2", "--in-channels", "3", "--out-channels", "6")
+    assert "61 × 61" in out
+
+
+def test_eval_reproduces_the_seed(capsys):
+    args = ["eval", "--input-values", "[[9,1,3],[7,8,7],[8,2,2]]",
+            "--kernel-values", "[[4,2,3],[1,4,3],[1,1,1]]", "--stride", "2", "--padding", "1"]
+    status, out, _ = run(capsys, *args)
+    assert status == 0
+    assert json.dumps(SEED_OUTPUT, separators=(",", ":")) in out
+    status, out, _ = run(capsys, *args, "--json")
+    assert json.loads(out)["output"] == SEED_OUTPUT
+
+
+def test_eval_with_channels_and_rationals(capsys):
+    status, out, _ = run(capsys, "eval", "--input-values", '[[1, "1/2"], [2, 3]]',
+                         "--kernel-values", "[[[1, 1]], [[1, -1]]]", "--groups", "2", "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert data["output_shape"] == [2, 3]
+    # channel 0: [1, 1/2] * [1, 1] -> [1, 3/2, 1/2]; channel 1: [2, 3] * [1, -1] -> [2, 1, -3]
+    assert data["output"] == [[1, "3/2", "1/2"], [2, 1, -3]]
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--input", "4", "3", "5", "--kernel", "2", "3", "2", "--stride", "2", "1", "2",
+         "--dilation", "1", "2", "1", "--output-padding", "1", "0", "0", "--padding", "1", "0", "1"],
+        ["--input", "5", "--kernel", "3", "--stride", "2", "--dilation", "2", "--output-padding",
+         "1", "--padding", "3"],
+        ["--input", "3", "4", "--kernel", "2", "--stride", "2", "--padding", "0:1", "1",
+         "--in-channels", "4", "--out-channels", "2", "--groups", "2"],
+    ],
+)
+def test_prove_json_proved(capsys, flags):
+    status, out, _ = run(capsys, "prove", *flags, "--json")
+    data = json.loads(out)
+    assert status == 0 and data["proved"] is True
+    assert len(data["methods"]) >= 4
+
+
+def test_prove_not_proved_exits_1(capsys):
+    status, out, _ = run(capsys, "prove", "--input", "3", "--kernel", "3", "--dilation", "2",
+                         "--output-padding", "1", "--json")
+    assert status == 1 and json.loads(out)["proved"] is False
+
+
+BAD_INPUTS = [
+    (["size", "--input", "4", "--kernel", "3", "--stride", "0"], "stride"),
+    (["size", "--input", "4", "--kernel", "0"], "kernel_size"),
+    (["size", "--input", "4", "--kernel", "3", "--dilation", "0"], "dilation"),
+    (["size", "--input", "4", "--kernel", "3", "--padding", "-1"], "padding"),
+    (["size", "--input", "4", "--kernel", "3", "--output-padding", "-1"], "output_padding"),
+    (["size", "--input", "4", "--kernel", "3", "--stride", "2", "--output-padding", "2"],
+     "output_padding"),
+    (["size", "--input", "2", "--kernel", "1", "--padding", "1"], "output size"),
+    (["size", "--input", "4", "--kernel", "3", "--in-channels", "3", "--groups", "2"],
+     "in_channels"),
+    (["size", "--input", "4", "4", "--kernel", "3", "3", "3"], "one entry per axis"),
+    (["size", "--input", "4", "--kernel", "2.5"], "integer"),
+    (["size", "--input", "x", "--kernel", "3"], "integer"),
+    (["size", "--kernel", "3"], "--input"),
+    (["eval", "--input-values", "[[1,2]", "--kernel-values", "[1]"], "JSON"),
+    (["eval", "--input-values", "[[1,2],[3]]", "--kernel-values", "[1]"], "rectangular"),
+    (["eval", "--input-values", "[1.5]", "--kernel-values", "[1]"], "rationals"),
+    (["prove", "--input", "64", "64", "--kernel", "3", "--engine", "sympy"], "at most"),
+    (["frobnicate"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize(("argv", "needle"), BAD_INPUTS)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
+    status, out, err = run(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("symtconv: error: ")
+    assert needle in err
+
+
+def test_demo_json(capsys):
+    status, out, _ = run(capsys, "demo", "--json")
+    data = json.loads(out)
+    assert status == 0
+    assert data["output"] == SEED_OUTPUT and data["matches_seed"] is True
+    assert data["proof"]["proved"] is True
+    assert data["steps"]["flipped_kernel"] == [[1, 1, 1], [3, 4, 1], [3, 2, 4]]
+    assert data["shape_example"]["output_shape"] == [1, 6, 61, 61]
+
+
+def test_demo_text_shows_the_seed_steps(capsys):
+    status, out, _ = run(capsys, "demo")
+    assert status == 0
+    for step in ("元素填充", "周围填充", "参数翻转", "输出结果", "Cᵀ·vec(y)", "PROVED"):
+        assert step in out
+
+
+def test_python_dash_m_and_no_traceback():
+    done = subprocess.run([sys.executable, "-m", "symtconv", "size", "--input", "3",
+                           "--kernel", "3", "--stride", "-1"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
