@@ -56,7 +56,7 @@ def format_grid(array: Any) -> str:
 
 
 def _plain(array: np.ndarray) -> list[Any]:
-    return [[int(v) for v in row] for row in array]  # type: ignore[union-attr]
+    return [[int(v) for v in row] for row in array]
 
 
 @dataclass(frozen=True)

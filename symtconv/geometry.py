@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import mul
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 import sympy as sp
 
@@ -41,8 +41,8 @@ from .errors import ParameterError, ParameterTypeError
 
 __all__ = ["Axis", "Geometry", "Size"]
 
-#: A size: a Python int, or a SymPy integer expression.
-Size = int | sp.Expr
+#: A size: a Python int, or a SymPy integer expression (SymPy ships no type hints).
+Size: TypeAlias = Any
 
 
 # --------------------------------------------------------------------------- #
@@ -372,7 +372,7 @@ class Geometry:
     def axes(self) -> tuple[Axis, ...]:
         """One :class:`Axis` per spatial axis."""
         return tuple(
-            Axis(i, k, s, *(p if isinstance(p, tuple) else (p, p)), a, d)
+            Axis(i, k, s, *_pair(p), a, d)
             for i, k, s, p, a, d in zip(
                 self.input_size,
                 self.kernel_size,
@@ -397,7 +397,7 @@ class Geometry:
     @property
     def conditions(self) -> sp.Basic:
         """What must hold for a symbolic geometry to be valid (``True`` when concrete)."""
-        return self._conditions  # type: ignore[attr-defined,no-any-return]
+        return self._conditions  # type: ignore[attr-defined]
 
     @property
     def output_size(self) -> tuple[Size, ...]:
@@ -492,6 +492,11 @@ class Geometry:
             "groups": self.groups,
             "output_size": plain(self.output_size),
         }
+
+
+def _pair(padding: Any) -> tuple[Size, Size]:
+    """A stored per-axis padding (a number, or a (begin, end) pair) as (begin, end)."""
+    return padding if isinstance(padding, tuple) else (padding, padding)
 
 
 def _simplify(value: Size) -> Size:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import product
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -158,8 +159,10 @@ def scatter(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> np.ndarray:
             target.append(slice(start + s * valid.start, start + s * (valid.stop - 1) + 1, s))
         else:
             for c in range(geometry.in_channels):
-                block = _broadcast(w[(c, slice(None), *m)], geometry.ndim) * y[(c, *source)]
-                out[(_group_slices(geometry, c), *target)] += block
+                taps: tuple[Any, ...] = (c, slice(None), *m)
+                inputs: tuple[Any, ...] = (c, *source)
+                outputs: tuple[Any, ...] = (_group_slices(geometry, c), *target)
+                out[outputs] += _broadcast(w[taps], geometry.ndim) * y[inputs]
     return out
 
 
@@ -266,8 +269,11 @@ def _correlate(geometry: Geometry, padded: np.ndarray, kernel: np.ndarray) -> np
             slice(d * mm, d * mm + o) for d, mm, o in zip(dilation, m, out_size, strict=True)
         )
         for c in range(geometry.in_channels):
-            block = _broadcast(kernel[(c, slice(None), *m)], geometry.ndim) * padded[(c, *window)]
-            out[_group_slices(geometry, c)] += block
+            taps: tuple[Any, ...] = (c, slice(None), *m)
+            inputs: tuple[Any, ...] = (c, *window)
+            out[_group_slices(geometry, c)] += (
+                _broadcast(kernel[taps], geometry.ndim) * padded[inputs]
+            )
     return out
 
 
@@ -345,7 +351,8 @@ def vjp(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     Forms the scalar ``L = Σ y ⊙ conv(x)`` with symbolic ``x`` and differentiates it with
     respect to every entry of ``x`` (each entry only through the terms of ``L`` that
     contain it; the others have zero derivative).  Needs ``conv(x)`` to have the shape
-    of ``y``, i.e. ``output_padding < stride`` on every axis; otherwise raises :class:`NotAdjointError`.
+    of ``y``, i.e. ``output_padding < stride`` on every axis; otherwise raises
+    :class:`NotAdjointError`.
 
     Examples
     ========

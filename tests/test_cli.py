@@ -61,7 +61,8 @@ def test_eval_with_channels_and_rationals(capsys):
     "flags",
     [
         ["--input", "4", "3", "5", "--kernel", "2", "3", "2", "--stride", "2", "1", "2",
-         "--dilation", "1", "2", "1", "--output-padding", "1", "0", "0", "--padding", "1", "0", "1"],
+         "--dilation", "1", "2", "1", "--output-padding", "1", "0", "0",
+         "--padding", "1", "0", "1"],
         ["--input", "5", "--kernel", "3", "--stride", "2", "--dilation", "2", "--output-padding",
          "1", "--padding", "3"],
         ["--input", "3", "4", "--kernel", "2", "--stride", "2", "--padding", "0:1", "1",
