@@ -12,6 +12,7 @@ __all__ = [
     "ParameterError",
     "ParameterTypeError",
     "ShapeError",
+    "NotAdjointError",
     "TooLargeError",
     "MissingDependencyError",
 ]
@@ -31,6 +32,15 @@ class ParameterTypeError(SymtconvError, TypeError):
 
 class ShapeError(SymtconvError, ValueError):
     """Arrays whose shapes do not fit together or do not fit the geometry."""
+
+
+class NotAdjointError(ShapeError):
+    """``Cᵀ·vec(y)`` (or the VJP) is not defined with the right shape for this geometry.
+
+    Raised when ``output_padding >= stride`` on some axis (PyTorch allows it while
+    ``output_padding < dilation``): the forward convolution then maps the output size to
+    more entries than the transposed convolution's input has.
+    """
 
 
 class TooLargeError(SymtconvError, ValueError):

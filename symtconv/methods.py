@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .errors import ShapeError
+from .errors import NotAdjointError, ShapeError
 from .geometry import Geometry
 from .matrix import conv_matrix
 from .tensors import output_symbols, spatial_shape
@@ -60,15 +60,6 @@ __all__ = [
     "transpose",
     "vjp",
 ]
-
-
-class NotAdjointError(ShapeError):
-    """Cᵀ (or the VJP) does not exist with the right shape for this geometry.
-
-    Raised when ``output_padding >= stride`` on some axis (PyTorch allows it while
-    ``output_padding < dilation``): the forward convolution then maps the output size to
-    more entries than the transposed convolution's input has.
-    """
 
 
 # --------------------------------------------------------------------------- #

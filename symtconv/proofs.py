@@ -37,7 +37,7 @@ import numpy as np
 import sympy as sp
 
 from . import methods as _methods
-from .errors import ParameterError
+from .errors import NotAdjointError, ParameterError
 from .geometry import Geometry
 from .results import METHODS, Comparison, Mismatch, Proof
 from .tensors import SYMPY_TERM_LIMIT, check_sympy_size, input_symbols, term_name, weight_symbols
@@ -139,7 +139,7 @@ def prove_sympy(
     for name in names[1:]:
         try:
             candidate = runners[name](geometry, y, w)
-        except _methods.NotAdjointError as error:
+        except NotAdjointError as error:
             comparisons.append(Comparison(name, "scatter", False, f"not defined: {error}"))
             continue
         comparisons.append(_compare(name, reference, candidate))
@@ -211,8 +211,18 @@ def prove(
         return prove_sympy(geometry, methods)
     from .engine import prove_fast
 
-    return prove_fast(geometry, methods=methods)
+    if geometry.is_symbolic:
+        raise ParameterError(
+            "prove needs concrete sizes, got a symbolic geometry; for symbolic sizes use "
+            "symtconv.general.prove_general (CLI: symtconv prove --general)"
+        )
+    _method_names(methods)  # the same validation and message as the SymPy tier
+    return prove_fast(geometry, methods=None if methods is None else _method_names(methods))
+
+
+#: ``engine="auto"`` uses SymPy up to this many ``y·w`` terms (about a second).
+AUTO_SYMPY_TERMS = 1_000
 
 
 def _sympy_sized(geometry: Geometry) -> bool:
-    return not geometry.is_symbolic and int(geometry.count_terms()) <= 2_000
+    return not geometry.is_symbolic and int(geometry.count_terms()) <= AUTO_SYMPY_TERMS
