@@ -10,9 +10,11 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any, NoReturn
 
 import numpy as np
+import sympy as sp
 
 from .errors import SymtconvError
 from .geometry import Geometry
@@ -193,8 +195,11 @@ def _inferred_sizes(args: argparse.Namespace, y: np.ndarray, w: np.ndarray) -> d
 
 
 def _plain(value: Any) -> Any:
+    """JSON form of a result entry: ints stay ints, rationals become "p/q" strings."""
     if isinstance(value, np.ndarray):
         return [_plain(v) for v in value]
+    if isinstance(value, Fraction):
+        value = sp.Rational(value.numerator, value.denominator)
     if getattr(value, "is_Integer", False) or isinstance(value, (int, np.integer)):
         return int(value)
     if getattr(value, "is_Rational", False):
@@ -202,19 +207,57 @@ def _plain(value: Any) -> Any:
     return float(value)
 
 
+def _numeric_values(values: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
+    """Values for the numeric tier: float64 if any is a float, else exact Python objects."""
+    from .evaluate import as_exact, with_channels
+
+    if any(isinstance(v, float) for v in values.flat):
+        try:
+            array = values.astype(np.float64)
+        except (TypeError, ValueError):
+            raise UsageError(f"{name} must hold numbers") from None
+    else:  # ints and rationals stay exact: Fractions in an object array
+        array = np.vectorize(lambda v: Fraction(int(v.p), int(v.q)), otypes=[object])(
+            as_exact(values, name)
+        )
+    return with_channels(array, shape, name)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate
+    from .tensors import SYMPY_TERM_LIMIT
 
     y = _array(_values(args.input_values, "--input-values"), "--input-values")
     w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
     g = _geometry(args, **_inferred_sizes(args, y, w))
-    output = evaluate(g, y, w)
+    floats = any(isinstance(v, float) for v in (*y.flat, *w.flat))
+    if floats or int(g.count_terms()) > SYMPY_TERM_LIMIT:
+        # floating-point values, or too many terms for SymPy: the numeric tier (exact for
+        # integers and rationals, which it computes in Python objects)
+        from .numeric import conv_transpose
+
+        tier = "numeric"
+        output = conv_transpose(
+            _numeric_values(y, g.input_shape, "input values"),
+            _numeric_values(w, g.weight_shape, "kernel values"),
+            stride=g.stride, padding=g.padding, output_padding=g.output_padding,
+            groups=g.groups, dilation=g.dilation,
+        )
+    else:
+        tier = "sympy"
+        output = evaluate(g, y, w)
     if y.ndim == g.ndim:  # the values came without a channel axis: answer in kind
         output = output[0]
     plain = _plain(output)
-    data = {"output": plain, "output_shape": list(output.shape), "geometry": g.to_dict()}
+    data = {
+        "output": plain,
+        "output_shape": list(output.shape),
+        "tier": tier,
+        "exact": not floats,
+        "geometry": g.to_dict(),
+    }
     compact = json.dumps(plain, separators=(",", ":"))
-    _emit(args, data, f"output {tuple(output.shape)}:\n{compact}")
+    _emit(args, data, f"output {tuple(output.shape)} ({tier} tier):\n{compact}")
     return 0
 
 

@@ -99,7 +99,8 @@ BAD_INPUTS = [
     (["size", "--kernel", "3"], "--input"),
     (["eval", "--input-values", "[[1,2]", "--kernel-values", "[1]"], "JSON"),
     (["eval", "--input-values", "[[1,2],[3]]", "--kernel-values", "[1]"], "rectangular"),
-    (["eval", "--input-values", "[1.5]", "--kernel-values", "[1]"], "rationals"),
+    (["eval", "--input-values", "[\"abc\"]", "--kernel-values", "[1]"], "rationals"),
+    (["eval", "--input-values", "[\"abc\", 1.5]", "--kernel-values", "[1]"], "numbers"),
     (["prove", "--input", "64", "64", "--kernel", "3", "--engine", "sympy"], "at most"),
     (["frobnicate"], "invalid choice"),
 ]
@@ -136,3 +137,36 @@ def test_python_dash_m_and_no_traceback():
                            "--kernel", "3", "--stride", "-1"], capture_output=True, text=True)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_eval_floats_use_the_numeric_tier(capsys):
+    args = ["eval", "--input-values", "[[9.0,1,3],[7,8,7],[8,2,2.0]]",
+            "--kernel-values", "[[4,2,3],[1,4,3],[1,1,1]]", "--stride", "2", "--padding", "1",
+            "--json"]
+    status, out, _ = run(capsys, *args)
+    data = json.loads(out)
+    assert status == 0 and data["tier"] == "numeric" and data["exact"] is False
+    assert data["output"] == [[float(v) for v in row] for row in SEED_OUTPUT]
+
+
+def test_eval_too_large_for_sympy_stays_exact(capsys):
+    import numpy as np
+
+    from symtconv import Geometry
+    from symtconv.methods import scatter
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(-5, 6, size=(40, 40)).tolist()
+    w = [[1, "1/2", 3], [1, -4, 3], ["2/3", 1, 1]]
+    status, out, _ = run(capsys, "eval", "--input-values", json.dumps(y),
+                         "--kernel-values", json.dumps(w), "--stride", "2", "--padding", "1",
+                         "--json")
+    data = json.loads(out)
+    assert status == 0 and data["tier"] == "numeric" and data["exact"] is True
+    from fractions import Fraction
+
+    g = Geometry((40, 40), 3, stride=2, padding=1)
+    expected = scatter(g, np.array([y], dtype=object),
+                       np.array([[[[Fraction(v) for v in row] for row in w]]], dtype=object))[0]
+    got = [[Fraction(v) for v in row] for row in data["output"]]
+    assert got == expected.tolist()
