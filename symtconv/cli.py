@@ -70,12 +70,16 @@ def _add_geometry_flags(parser: argparse.ArgumentParser, *, required: bool) -> N
             flag, dest=dest, nargs="+", type=kind, metavar="N",
             required=required and dest in ("input_size", "kernel_size"), help=text,
         )
-    for flag, dest in (
-        ("--in-channels", "in_channels"),
-        ("--out-channels", "out_channels"),
-        ("--groups", "groups"),
-    ):
+    for flag, dest in (("--in-channels", "in_channels"), ("--out-channels", "out_channels")):
         group.add_argument(flag, dest=dest, type=_integer, default=1, metavar="N")
+    # `--groups N` for a concrete geometry; a bare `--groups` asks `prove --general` to
+    # include channels with groups
+    group.add_argument("--groups", dest="groups", type=_integer, nargs="?", const=GROUPS_FLAG,
+                       default=1, metavar="N")
+
+
+#: The value of a bare ``--groups`` (no number).
+GROUPS_FLAG = 0
 
 
 def _one_or_many(values: list[Any] | None, default: Any) -> Any:
@@ -96,6 +100,8 @@ def _geometry(args: argparse.Namespace, **inferred: Any) -> Geometry:
     for dest in ("input_size", "kernel_size"):
         if dest not in params:
             raise UsageError(f"--{dest.split('_')[0]} is required")
+    if args.groups == GROUPS_FLAG:
+        raise UsageError("--groups needs a number for a concrete geometry, e.g. --groups 2")
     for dest in ("in_channels", "out_channels", "groups"):
         given = getattr(args, dest)
         params[dest] = inferred.get(dest, given)
@@ -121,7 +127,20 @@ def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
 
 
+def _no_geometry_flags(args: argparse.Namespace, mode: str) -> None:
+    given = [flag for flag, dest, _, _ in GEOMETRY_FLAGS if getattr(args, dest) is not None]
+    if given:
+        raise UsageError(f"{mode} is for symbolic sizes and takes no {given[0]}")
+
+
 def cmd_size(args: argparse.Namespace) -> int:
+    if args.symbolic:
+        from .general import output_size_derivation
+
+        _no_geometry_flags(args, "--symbolic")
+        derivation = output_size_derivation()
+        _emit(args, derivation.to_dict(), str(derivation))
+        return 0
     g = _geometry(args)
     data = g.to_dict()
     data.update(
@@ -147,11 +166,30 @@ def cmd_size(args: argparse.Namespace) -> int:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
+    if args.general:
+        from .general import prove_general
+
+        _no_geometry_flags(args, "--general")
+        if args.ndim < 1:
+            raise UsageError(f"--ndim must be a positive integer, got {args.ndim}")
+        general = prove_general(ndim=args.ndim, groups=args.groups != 1,
+                                asymmetric=args.asymmetric)
+        _emit(args, general.to_dict(), str(general))
+        return 0 if general else 1
     from .proofs import prove
 
     proof = prove(_geometry(args), engine=args.engine, methods=args.methods)
     _emit(args, proof.to_dict(), str(proof))
     return 0 if proof else 1
+
+
+def cmd_relationships(args: argparse.Namespace) -> int:
+    from .general import relationships
+
+    table = relationships()
+    data = {"relationships": [r.to_dict() for r in table]}
+    _emit(args, data, "\n".join(str(r) for r in table))
+    return 0 if all(r.verified for r in table) else 1
 
 
 def _values(text: str, flag: str) -> Any:
@@ -293,11 +331,22 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="print JSON")
         return sub
 
-    command("size", cmd_size, "output size and shapes of a geometry")
-    prove = command("prove", cmd_prove, "prove exactly that the methods agree")
+    size = command("size", cmd_size, "output size and shapes of a geometry", geometry=False)
+    size.add_argument("--symbolic", action="store_true",
+                      help="derive the output-size formula for symbolic i, k, s, p, d, a")
+    prove = command("prove", cmd_prove, "prove exactly that the methods agree", geometry=False)
     prove.add_argument("--engine", choices=ENGINES, default="auto")
     prove.add_argument("--methods", nargs="+", choices=list(METHODS), default=None,
                        help="methods to compare with the scatter definition (default: all)")
+    prove.add_argument("--general", action="store_true",
+                       help="prove the identity for every size at once (symbolic i, k, s, p, d, a)")
+    prove.add_argument("--ndim", type=_integer, default=1, metavar="N",
+                       help="with --general: number of spatial axes")
+    prove.add_argument("--asymmetric", action="store_true",
+                       help="with --general: separate begin/end crops")
+    command("relationships", cmd_relationships,
+            "Dumoulin & Visin's relationships 1-15 (and the dilated transposed case), "
+            "each checked by SymPy", geometry=None)
     ev = command("eval", cmd_eval, "evaluate exactly on integer or rational values",
                  geometry=False)
     ev.add_argument("--input-values", required=True, metavar="JSON",

@@ -170,3 +170,43 @@ def test_eval_too_large_for_sympy_stays_exact(capsys):
                        np.array([[[[Fraction(v) for v in row] for row in w]]], dtype=object))[0]
     got = [[Fraction(v) for v in row] for row in data["output"]]
     assert got == expected.tolist()
+
+
+@pytest.mark.parametrize("extra", [[], ["--ndim", "2", "--groups"], ["--ndim", "3"]])
+def test_prove_general_json(capsys, extra):
+    status, out, _ = run(capsys, "prove", "--general", *extra, "--json")
+    data = json.loads(out)
+    assert status == 0 and data["proved"] is True
+    assert "statement" in data and data["steps"]
+    assert all(step["status"] == "proved" for step in data["steps"])
+
+
+def test_size_symbolic_formula_reproduces_the_seed(capsys):
+    import sympy as sp
+
+    status, out, _ = run(capsys, "size", "--symbolic", "--json")
+    assert status == 0
+    formula = sp.parse_expr(json.loads(out)["formula"])
+    names = {str(s) for s in formula.free_symbols}
+    assert names <= {"i", "k", "s", "p", "d", "a"}
+    values = dict(zip(sp.symbols("i k s p d a"), (3, 3, 2, 1, 1, 0), strict=True))
+    assert formula.subs(values) == 5  # the seed's worked example: 3x3 -> 5x5
+    values = dict(zip(sp.symbols("i k s p d a"), (32, 3, 2, 2, 1, 0), strict=True))
+    assert formula.subs(values) == 61  # the seed's shape example
+
+
+def test_relationships(capsys):
+    status, out, _ = run(capsys, "relationships", "--json")
+    rows = json.loads(out)["relationships"]
+    assert status == 0
+    assert [r["number"] for r in rows] == list(range(1, 17))
+    assert all(r["verified"] is True for r in rows)
+    status, out, _ = run(capsys, "relationships")
+    assert out.count("[verified]") == 16
+
+
+def test_general_modes_refuse_geometry_flags(capsys):
+    status, _, err = run(capsys, "prove", "--general", "--input", "3")
+    assert status == 2 and "--input" in err
+    status, _, err = run(capsys, "size", "--input", "3", "--kernel", "2", "--groups")
+    assert status == 2 and "--groups" in err
