@@ -199,7 +199,7 @@ def transpose(
             f"is not smaller than stride={geometry.stride}), so C has {matrix.rows} rows "
             f"while vec(y) has {y.size} entries"
         )
-    vec_y = sp.Matrix(y.reshape(-1).tolist())
+    vec_y = sp.SparseMatrix(y.reshape(-1).tolist())  # sparse × sparse: no dense fill-in
     x = matrix.T * vec_y
     return np.array(list(x), dtype=object).reshape(spatial_shape(geometry, geometry.output_shape))
 
