@@ -323,32 +323,32 @@ class Geometry:
 
         shown = self._shown
         check(
-            (sp.Ge(v, 1) for v in self.input_size),
+            (v >= 1 for v in self.input_size),
             "input_size must be a positive integer on every axis, "
             f"got input_size={shown('input_size')}",
         )
         for name in ("kernel_size", "stride", "dilation"):
             check(
-                (sp.Ge(v, 1) for v in getattr(self, name)),
+                (v >= 1 for v in getattr(self, name)),
                 f"{name} must be a positive integer on every axis, got {name}={shown(name)}",
             )
         check(
-            (sp.Ge(v, 0) for ax in self.axes for v in (ax.p_begin, ax.p_end)),
+            (v >= 0 for ax in self.axes for v in (ax.p_begin, ax.p_end)),
             f"padding must be a non-negative integer on every axis, got padding={shown('padding')}",
         )
         check(
-            (sp.Ge(v, 0) for v in self.output_padding),
+            (v >= 0 for v in self.output_padding),
             "output_padding must be a non-negative integer on every axis, "
             f"got output_padding={shown('output_padding')}",
         )
         check(
-            (sp.Lt(ax.a, sp.Max(ax.s, ax.d)) for ax in self.axes),
+            (ax.a < _max(ax.s, ax.d) for ax in self.axes),
             "output_padding must be smaller than either stride or dilation on every axis, "
             f"got output_padding={shown('output_padding')} with stride={shown('stride')} "
             f"and dilation={shown('dilation')}",
         )
         check(
-            (sp.Ge(o, 1) for o in self.output_size),
+            (o >= 1 for o in self.output_size),
             "output size must be at least 1 on every axis, got output size "
             f"{self.output_size} = (input_size-1)*stride - 2*padding + dilation*(kernel_size-1) "
             f"+ output_padding + 1 for input_size={shown('input_size')}, "
@@ -417,7 +417,7 @@ class Geometry:
         happens exactly when ``output_padding < stride`` on every axis.  PyTorch also
         accepts ``stride <= output_padding < dilation``; then it is not.
         """
-        relation = sp.And(*(sp.Lt(ax.a, ax.s) for ax in self.axes))
+        relation = sp.And(*(ax.a < ax.s for ax in self.axes))
         truth = _truth(relation)
         return relation if truth is None else truth
 
@@ -492,6 +492,11 @@ class Geometry:
             "groups": self.groups,
             "output_size": plain(self.output_size),
         }
+
+
+def _max(a: Size, b: Size) -> Size:
+    """``max`` for ints, ``sympy.Max`` once either side is symbolic."""
+    return sp.Max(a, b) if isinstance(a, sp.Basic) or isinstance(b, sp.Basic) else max(a, b)
 
 
 def _pair(padding: Any) -> tuple[Size, Size]:
