@@ -299,6 +299,50 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_target(target: str) -> Callable[..., Any]:
+    """``module:function`` or ``path/to/file.py:function`` as a callable."""
+    import importlib
+    import importlib.util
+    from pathlib import Path
+
+    where, _, name = target.rpartition(":")
+    if not where or not name:
+        raise UsageError(
+            f"TARGET must be module:function or path/to/file.py:function, got {target!r}"
+        )
+    try:
+        if where.endswith(".py"):
+            path = Path(where)
+            if not path.is_file():
+                raise UsageError(f"no such file: {where}")
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            if spec is None or spec.loader is None:
+                raise UsageError(f"cannot import {where}")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(where)
+    except UsageError:
+        raise
+    except Exception as error:  # any import failure is a usage error here
+        raise UsageError(f"cannot import {where}: {type(error).__name__}: {error}") from None
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise UsageError(f"{where} has no callable named {name!r}")
+    return function
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .verify import verify
+
+    if args.max_examples < 1:
+        raise UsageError(f"--max-examples must be a positive integer, got {args.max_examples}")
+    report = verify(_load_target(args.target), args.convention,
+                    max_examples=args.max_examples, seed=args.seed)
+    _emit(args, report.to_dict(), str(report))
+    return 0 if report else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import seed_demo
 
@@ -354,6 +398,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--kernel-values", required=True, metavar="JSON",
                     help="w as nested lists, shape (*k) or (C_in, C_out/groups, *k)")
     command("demo", cmd_demo, "the seed's worked example, end to end", geometry=None)
+    check = command("check", cmd_check, "verify a transposed-convolution implementation and "
+                    "explain what it gets wrong", geometry=None)
+    check.add_argument("target", metavar="TARGET",
+                       help="module:function or path/to/file.py:function")
+    check.add_argument("--convention", choices=["torch"], default="torch",
+                       help="the callable's signature (torch: the functional conv_transpose)")
+    check.add_argument("--max-examples", type=_integer, default=200, metavar="N")
+    check.add_argument("--seed", type=_integer, default=None, metavar="S")
     return parser
 
 
