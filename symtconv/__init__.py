@@ -8,6 +8,7 @@ from .proofs import prove
 from .results import Proof
 
 __all__ = [
+    "verify",
     "evaluate",
     "prove",
     "Proof",
@@ -20,3 +21,12 @@ __all__ = [
     "ShapeError",
     "TooLargeError",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # verify needs hypothesis (the test extra): imported on first use only
+    if name == "verify":
+        from .verification import verify
+
+        return verify
+    raise AttributeError(f"module 'symtconv' has no attribute {name!r}")

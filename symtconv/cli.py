@@ -333,7 +333,7 @@ def _load_target(target: str) -> Callable[..., Any]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .verify import verify
+    from .verification import verify
 
     if args.max_examples < 1:
         raise UsageError(f"--max-examples must be a positive integer, got {args.max_examples}")

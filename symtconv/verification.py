@@ -20,7 +20,7 @@ Examples
 
 >>> import numpy as np
 >>> from symtconv.numeric import conv_transpose
->>> from symtconv.verify import verify
+>>> from symtconv.verification import verify
 >>> bool(verify(conv_transpose, max_examples=20, seed=0))
 True
 
@@ -60,7 +60,7 @@ try:
     from hypothesis.errors import NoSuchExample
 except ImportError as error:  # pragma: no cover - exercised without the extra
     raise MissingDependencyError(
-        "symtconv.verify needs hypothesis: pip install 'symtconv[test]'"
+        "symtconv.verification needs hypothesis: pip install 'symtconv[test]'"
     ) from error
 
 from . import strategies as sts

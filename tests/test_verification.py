@@ -11,7 +11,7 @@ import wrong_implementations as wrong
 
 from symtconv.cli import main
 from symtconv.numeric import conv_transpose
-from symtconv.verify import verify
+from symtconv.verification import verify
 
 HERE = Path(__file__).resolve().parent
 
