@@ -1,0 +1,443 @@
+"""LaTeX derivation documents: printer pieces, determinism, the committed documents, pdflatex."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+
+from symtconv import Geometry, ParameterError
+from symtconv import strategies as sts
+from symtconv.cli import main
+from symtconv.latex import (
+    DOCUMENTS,
+    PDFLATEX_MISSING,
+    DerivationPrinter,
+    ElidedMatrix,
+    ElidedSum,
+    TensorSlice,
+    check_name,
+    compile_pdf,
+    derive,
+    derive_general,
+    escape_text,
+    latex,
+    shown_indices,
+)
+from symtconv.matrix import conv_matrix
+
+ROOT = Path(__file__).resolve().parent.parent
+DERIVATIONS = ROOT / "derivations"
+PDFLATEX = shutil.which("pdflatex")
+needs_pdflatex = pytest.mark.skipif(
+    PDFLATEX is None, reason="pdflatex is not installed (apt-get install texlive-latex-base)"
+)
+
+# the seed blog post's worked example and the output it printed with PyTorch
+SEED_Y = [[9, 1, 3], [7, 8, 7], [8, 2, 2]]
+SEED_W = [[4, 2, 3], [1, 4, 3], [1, 1, 1]]
+SEED_PUBLISHED = [
+    [36, 28, 4, 6, 12],
+    [23, 63, 17, 56, 17],
+    [28, 29, 32, 31, 28],
+    [23, 47, 12, 29, 11],
+    [32, 26, 8, 8, 8],
+]
+
+
+@pytest.fixture(scope="module")
+def fresh() -> dict[str, str]:
+    """Every committed document, built once in this process."""
+    return {name: build().document() for name, build in DOCUMENTS.items()}
+
+
+# --------------------------------------------------------------------------- #
+# printer pieces: exact, short strings
+# --------------------------------------------------------------------------- #
+
+
+def test_a_small_matrix_prints_whole():
+    a, b, c, d = sp.symbols("a b c d")
+    grid = [[a, b], [c, d]]
+    assert (
+        latex(ElidedMatrix.of((2, 2), lambda rc: grid[rc[0]][rc[1]]))
+        == r"\begin{bmatrix}a & b\\c & d\end{bmatrix}"
+    )
+
+
+def test_a_large_matrix_keeps_its_corners():
+    m = ElidedMatrix.of((100, 50), lambda rc: 0, max_rows=3, max_cols=3, head=1, tail=1)
+    assert m.rows == (0, None, 99) and m.cols == (0, None, 49)
+    assert latex(m) == (
+        r"\begin{bmatrix}0 & \cdots & 0\\\vdots & \ddots & \vdots\\0 & \cdots & 0\end{bmatrix}"
+    )
+    assert len(m.entries) == 4  # only the shown cells were built
+
+
+def test_an_empty_cell_is_a_dot():
+    taps = {(0, 0): 1}
+    assert latex(ElidedMatrix.of((1, 2), taps.get)) == r"\begin{bmatrix}1 & \cdot\end{bmatrix}"
+
+
+def test_shown_indices():
+    assert shown_indices(7, 7) == tuple(range(7))
+    assert shown_indices(61, 25) == (0, 1, 2, 3, 4, None, 59, 60)
+    assert shown_indices(6, 0) == tuple(range(6))  # never more than there are
+
+
+def test_a_long_sum_is_elided_in_natural_order():
+    w = [sp.Symbol(f"w_{{{c}}}") for c in range(12)]
+    assert latex(ElidedSum(sp.Add(*w), max_terms=4, head=2)) == (
+        r"w_{0} + w_{1} + \cdots + w_{11} \quad (12 \text{ terms})"
+    )
+    assert latex(ElidedSum(w[0] - w[1])) == "w_{0} - w_{1}"
+
+
+def test_tensor_slices_and_names():
+    assert latex(TensorSlice("y", (0,), 2)) == r"y_{0,\cdot,\cdot}"
+    assert latex(TensorSlice("w", (), 0, "tilde"), names={"w": "theta"}) == r"\tilde{\theta}"
+    assert latex(sp.Symbol("y_{1,2}") * sp.Symbol("w_{0}"), names={"y": "Y"}) == "w_{0} Y_{1,2}"
+
+
+def test_values_print_into_the_formula():
+    i, s = sp.symbols("i s")
+    assert latex(s * (i - 1) + 1, values={i: 3, s: 2}) == r"2 \left(3 - 1\right) + 1"
+
+
+def test_text_is_escaped():
+    assert escape_text("a_b & {c} 50% ~x^2 $") == r"a\_b \& \{c\} 50\% \~{}x\^{}2 \$"
+    assert escape_text("--general") == "-{}-general"
+    assert escape_text("Cᵀ·y") == r"C$^{\top}$$\cdot$y"
+
+
+def test_the_headline_for_jupyter():
+    d = derive(Geometry(2, 2, stride=2))
+    assert d._repr_latex_() == (
+        r"$\displaystyle x = C^{\top} \operatorname{vec}(y),\quad C = "
+        r"\begin{bmatrix}w_{0} & w_{1} & 0 & 0\\0 & 0 & w_{0} & w_{1}\end{bmatrix}$"
+    )
+    general = derive_general()._repr_latex_()
+    assert general.startswith(r"$\displaystyle {x}_{j} = \sum_{") and r"\delta_{j," in general
+
+
+# --------------------------------------------------------------------------- #
+# user-supplied names and text
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["y}", "w", "x"],
+        ["y", r"\input{/etc/passwd}", "x"],
+        ["y", "w", "x_1"],
+        ["a", "w", "x"],
+        ["y", "y", "x"],
+        ["y", "w"],
+    ],
+)
+def test_a_bad_name_is_rejected(names):
+    with pytest.raises(ParameterError, match="name"):
+        derive(Geometry(3, 2), names=names)
+
+
+def test_a_bad_name_on_the_command_line_is_one_line_and_status_2(capsys, tmp_path):
+    status = main(
+        [
+            "derive",
+            "--input",
+            "3",
+            "--kernel",
+            "2",
+            "--names",
+            "y}",
+            "w",
+            "x",
+            "-o",
+            str(tmp_path / "d.tex"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "name for y" in err
+    assert not (tmp_path / "d.tex").exists()
+
+
+def test_a_title_latex_cannot_typeset_is_rejected_and_specials_are_escaped():
+    with pytest.raises(ParameterError, match="U\\+6F22"):
+        derive(Geometry(3, 2), title="漢")
+    doc = derive(Geometry(3, 2), title=r"50% of \x_1 & {y}").document()
+    assert r"\title{50\% of \textbackslash{}x\_1 \& \{y\}}" in doc
+
+
+def test_check_name_accepts_letters():
+    assert check_name("theta") == "theta"
+    renamed = derive(Geometry(2, 2), [1, 2], [3, 4], names=("theta", "phi", "X")).document()
+    assert r"\theta_{0}" in renamed and r"\phi_{1}" in renamed and "X_{2}" in renamed
+    assert "y_{0}" not in renamed
+
+
+# --------------------------------------------------------------------------- #
+# what the documents say
+# --------------------------------------------------------------------------- #
+
+
+def _bmatrix(rows: list[list[int]]) -> str:
+    return r"\begin{bmatrix}" + r"\\".join(" & ".join(map(str, r)) for r in rows) + r"\end{bmatrix}"
+
+
+def test_the_seed_values_reproduce_the_published_output(fresh):
+    doc = fresh["seed_worked_example.tex"]
+    assert f"x = {_bmatrix(SEED_PUBLISHED)}" in doc
+    assert "This is the output the blog post printed" in doc
+    assert "NOT" not in doc
+    # the seed's intermediate steps: zero insertion 5×5, padding 7×7, flipped kernel
+    stretched = [[9, 0, 1, 0, 3], [0] * 5, [7, 0, 8, 0, 7], [0] * 5, [8, 0, 2, 0, 2]]
+    padded = [[0] * 7] + [[0, *row, 0] for row in stretched] + [[0] * 7]
+    assert _bmatrix(stretched) in doc
+    assert _bmatrix(padded) in doc
+    assert _bmatrix([[1, 1, 1], [3, 4, 1], [3, 2, 4]]) in doc
+
+
+def test_the_seed_document_writes_out_c_and_its_transpose(fresh):
+    doc = fresh["seed_worked_example.tex"]
+    c = conv_matrix(Geometry((3, 3), 3, stride=2, padding=1))  # 9×25, every entry shown
+    shown = [[latex(c[r, col]) for col in range(c.cols)] for r in range(c.rows)]
+    assert "C = " + _bmatrix(shown) in doc  # type: ignore[arg-type]
+    transposed = [list(row) for row in zip(*shown, strict=True)]
+    assert r"C^{\top} = " + _bmatrix(transposed) in doc  # type: ignore[arg-type]
+    assert (
+        r"x_{1,1} &= w_{0,0} y_{1,1} + w_{0,2} y_{1,0} + w_{2,0} y_{0,1} + w_{2,2} y_{0,0}" in doc
+    )
+    assert "proved by symtconv.prove with SymPy" in doc
+
+
+def test_the_shape_example_is_elided_and_proved_by_the_engine(fresh):
+    doc = fresh["seed_shape_example.tex"]
+    assert all(dots in doc for dots in (r"\cdots", r"\vdots", r"\ddots"))
+    assert r"3072$\times$22326" in doc and "(6, 61, 61)" in doc
+    assert "proved by symtconv.prove with the fast exact engine" in doc
+    assert "22326 outputs, 152352 products" in doc
+    assert r"C = \begin{bmatrix}C_{0,0} & C_{0,1}" in doc  # the channel blocks
+
+
+def test_the_general_document_has_the_relationships_table(fresh):
+    doc = fresh["general_proof.tex"]
+    assert doc.count("verified" + r"\tabularnewline") == 16
+    assert "NOT" not in doc
+    assert r"o = a + d k - d + i s - 2 p - s + 1" in doc
+
+
+def test_a_layer_too_large_to_prove_says_what_was_not_proved():
+    g = Geometry((512, 512), 4, stride=2, padding=1, in_channels=64, out_channels=64)
+    d = derive(g)
+    doc = d.document()
+    assert d.proof is None and "No proof was run for this geometry" in doc
+    assert "This was proved" not in doc and "(64, 1024, 1024)" in doc
+
+
+def test_a_geometry_that_is_not_adjoint_says_so():
+    g = Geometry(3, 3, dilation=2, output_padding=1)
+    doc = derive(g).document()
+    assert "is not defined here" in doc and "This was NOT proved" in doc
+
+
+def test_documents_are_deterministic_across_processes(fresh):
+    code = (
+        "import sys; from symtconv.latex import DOCUMENTS; "
+        "sys.stdout.write(DOCUMENTS['seed_worked_example.tex']().document())"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert out == fresh["seed_worked_example.tex"]
+    assert r"\date{}" in out and r"\today" not in out
+
+
+# --------------------------------------------------------------------------- #
+# two computations, one document
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "geometry, y, w",
+    [
+        (Geometry((3, 3), 3, stride=2, padding=1), SEED_Y, SEED_W),
+        (
+            Geometry(
+                (2, 3),
+                (2, 2),
+                stride=(1, 2),
+                dilation=(2, 1),
+                output_padding=(1, 1),
+                in_channels=2,
+                out_channels=4,
+                groups=2,
+            ),
+            None,
+            None,
+        ),
+        (Geometry(5, 2, stride=3, padding=3, in_channels=3, out_channels=2), None, None),
+    ],
+)
+def test_the_sympy_tier_and_the_per_axis_structure_write_the_same_document(geometry, y, w):
+    sympy_doc = derive(geometry, y, w, tier="sympy").document()
+    assert sympy_doc == derive(geometry, y, w, tier="axes").document()
+
+
+@settings(max_examples=6)
+@given(sts.geometry_and_arrays(sts.geometries(max_ndim=2, asymmetric=True)))
+def test_the_two_computations_agree_on_random_geometries(case):
+    g, y, w = case
+    assert derive(g, y, w, tier="sympy").document() == derive(g, y, w, tier="axes").document()
+
+
+# --------------------------------------------------------------------------- #
+# the committed documents
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_committed_document_is_fresh(fresh, name):
+    committed = DERIVATIONS / name
+    assert committed.exists(), (
+        f"{committed} is missing: python -m symtconv.latex --rebuild derivations"
+    )
+    assert committed.read_text(encoding="utf-8") == fresh[name], (
+        f"{committed} is stale: rebuild with python -m symtconv.latex --rebuild derivations"
+    )
+
+
+def test_the_readme_gives_the_rebuild_command():
+    assert (
+        "python -m symtconv.latex --rebuild derivations" in (DERIVATIONS / "README.md").read_text()
+    )
+
+
+def test_check_reports_a_stale_document(tmp_path, monkeypatch, capsys):
+    from symtconv import latex as module
+
+    monkeypatch.setattr(module, "DOCUMENTS", {"tiny.tex": lambda: derive(Geometry(2, 1))})
+    assert module._main(["--rebuild", str(tmp_path)]) == 0
+    assert module._main(["--check", str(tmp_path)]) == 0
+    (tmp_path / "tiny.tex").write_text("stale")
+    assert module._main(["--check", str(tmp_path)]) == 1
+    assert "stale:" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- #
+# pdflatex
+# --------------------------------------------------------------------------- #
+
+
+def _pages(log: Path) -> int:
+    found = re.search(r"Output written on .*?\((\d+) pages?", log.read_text(errors="replace"))
+    assert found, f"no page count in {log}"
+    return int(found.group(1))
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_committed_document_compiles(tmp_path, name):
+    tex = tmp_path / name
+    shutil.copy(DERIVATIONS / name, tex)
+    compiled = compile_pdf(tex)
+    assert compiled.pdf.exists()
+    assert compiled.pages == _pages(compiled.log)
+    if name == "seed_shape_example.tex":
+        assert compiled.pages <= 30
+
+
+@needs_pdflatex
+def test_a_fresh_document_compiles_from_the_command_line(tmp_path, capsys):
+    # not adjoint on axis 1 (s <= a < d), groups, values and renamed tensors
+    tex = tmp_path / "fresh.tex"
+    status = main(
+        [
+            "derive",
+            "--stride",
+            "1",
+            "2",
+            "--dilation",
+            "2",
+            "1",
+            "--output-padding",
+            "1",
+            "1",
+            "--groups",
+            "2",
+            "--input-values",
+            json.dumps([[[1, 2, 3], [4, 5, 6]], [[0, 1, 0], [1, 0, 1]]]),
+            "--kernel-values",
+            json.dumps([[[[1, 2], [3, 4]]] * 2, [[[1, -1], ["1/2", 1]]] * 2]),
+            "--names",
+            "Y",
+            "K",
+            "X",
+            "-o",
+            str(tex),
+            "--pdf",
+            "--json",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert status == 0 and data["pages"] == _pages(tmp_path / "fresh.log")
+    assert Path(data["pdf"]).exists()
+
+
+def test_pdf_without_pdflatex_says_what_to_install(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pdflatex on it
+    tex = tmp_path / "d.tex"
+    status = main(["derive", "--input", "3", "--kernel", "2", "-o", str(tex), "--pdf"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == f"symtconv: error: {PDFLATEX_MISSING}\n"
+    assert "texlive-latex-base" in err and tex.exists()
+
+
+# --------------------------------------------------------------------------- #
+# the command line
+# --------------------------------------------------------------------------- #
+
+
+def test_derive_writes_to_standard_output(capsys):
+    assert main(["derive", "--input", "2", "--kernel", "2", "--stride", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(r"\documentclass") and out.endswith("\\end{document}\n")
+
+
+def test_derive_general_writes_a_file(tmp_path, capsys, fresh):
+    tex = tmp_path / "general.tex"
+    assert main(["derive", "--general", "-o", str(tex)]) == 0
+    assert tex.read_text(encoding="utf-8") == fresh["general_proof.tex"]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["derive", "--input", "3", "--kernel", "2", "--pdf"], "--pdf needs -o"),
+        (["derive", "--input-values", "[1, 2]"], "go together"),
+        (["derive", "--general", "--input", "3"], "takes no --input"),
+        (["derive", "--input", "3", "--kernel", "2", "-o", "out.pdf"], ".tex"),
+        (["derive", "--input", "3", "--kernel", "2", "--expected", "[1]"], "--expected needs"),
+    ],
+)
+def test_derive_usage_errors(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_printer_class_is_a_sympy_latex_printer():
+    from sympy.printing.latex import LatexPrinter
+
+    assert issubclass(DerivationPrinter, LatexPrinter)
+    assert DerivationPrinter().doprint(sp.Rational(1, 3)) == r"\frac{1}{3}"
