@@ -299,6 +299,56 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_derive(args: argparse.Namespace) -> int:
+    """Write a LaTeX derivation document (and with --pdf, compile it)."""
+    from pathlib import Path
+
+    from .latex import Derivation, GeneralDerivation, compile_pdf, derive, derive_general
+
+    document: Derivation | GeneralDerivation
+    if args.pdf and args.output is None:
+        raise UsageError("--pdf needs -o FILE.tex (the PDF is written next to it)")
+    if args.general:
+        _no_geometry_flags(args, "--general")
+        if args.input_values is not None or args.kernel_values is not None:
+            raise UsageError("--general is for symbolic sizes and takes no values")
+        if args.ndim < 1:
+            raise UsageError(f"--ndim must be a positive integer, got {args.ndim}")
+        document = derive_general(args.ndim, args.groups != 1, asymmetric=args.asymmetric)
+    else:
+        if (args.input_values is None) != (args.kernel_values is None):
+            raise UsageError("--input-values and --kernel-values go together")
+        y = w = None
+        inferred: dict[str, Any] = {}
+        if args.input_values is not None:
+            y = _array(_values(args.input_values, "--input-values"), "--input-values")
+            w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
+            inferred = _inferred_sizes(args, y, w)
+        expected = None
+        if args.expected is not None:
+            if y is None:
+                raise UsageError("--expected needs --input-values and --kernel-values")
+            expected = _array(_values(args.expected, "--expected"), "--expected")
+        document = derive(_geometry(args, **inferred), y, w, names=args.names, title=args.title,
+                          expected=expected)
+    text = document.document()
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.output)
+    if path.suffix != ".tex":
+        raise UsageError(f"-o must name a .tex file, got {args.output!r}")
+    path.write_text(text, encoding="utf-8")
+    data: dict[str, Any] = {"tex": str(path), "pdf": None, "pages": None}
+    lines = [f"wrote {path}"]
+    if args.pdf:
+        compiled = compile_pdf(path)
+        data.update(pdf=str(compiled.pdf), pages=compiled.pages)
+        lines.append(f"wrote {compiled.pdf} ({compiled.pages} pages)")
+    _emit(args, data, "\n".join(lines))
+    return 0
+
+
 def _load_target(target: str) -> Callable[..., Any]:
     """``module:function`` or ``path/to/file.py:function`` as a callable."""
     import importlib
@@ -349,6 +399,91 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo = seed_demo()
     _emit(args, demo.to_dict(), str(demo))
     return 0 if demo.matches_seed and demo.proof else 1
+
+
+def cmd_figure(args: argparse.Namespace) -> int:
+    """Draw C, the flip-and-pad steps or the overlap map (symtconv.figures)."""
+    from .evaluate import as_exact, with_channels
+    from .figures import render
+
+    if args.transpose and args.kind != "matrix":
+        raise UsageError("--transpose is for --kind matrix")
+    if (args.input_values is None) != (args.kernel_values is None):
+        raise UsageError("--input-values and --kernel-values go together")
+    if args.dpi < 1 or (args.size is not None and min(args.size) <= 0):
+        raise UsageError("--dpi and --size must be positive")
+    y = w = None
+    inferred: dict[str, Any] = {}
+    if args.input_values is not None:
+        if args.kind != "steps":
+            raise UsageError("--input-values and --kernel-values are for --kind steps")
+        y = _array(_values(args.input_values, "--input-values"), "--input-values")
+        w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
+        inferred = _inferred_sizes(args, y, w)
+    g = _geometry(args, **inferred)
+    if y is not None and w is not None:
+        y = with_channels(as_exact(y, "input values"), g.input_shape, "input values")
+        w = with_channels(as_exact(w, "kernel values"), g.weight_shape, "kernel values")
+    path = render(args.kind, g, args.output, dpi=args.dpi, transpose=args.transpose, y=y, w=w,
+                  size=None if args.size is None else tuple(args.size))
+    data = {"path": str(path), "kind": args.kind, "format": path.suffix.lstrip("."),
+            "geometry": g.to_dict()}
+    _emit(args, data, f"wrote {path} ({args.kind})")
+    return 0
+
+
+def cmd_overlap(args: argparse.Namespace) -> int:
+    """How many y·w terms reach each output position (symtconv.overlap)."""
+    from .overlap import derive_overlap, overlap
+
+    if args.symbolic:
+        _no_geometry_flags(args, "--symbolic")
+        derivation = derive_overlap()
+        _emit(args, derivation.to_dict(), str(derivation))
+        return 0 if derivation else 1
+    result = overlap(_geometry(args))
+    _emit(args, result.to_dict(), str(result))
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Translate a transposed convolution between frameworks (symtconv.conventions)."""
+    from .conventions import convert, translate
+
+    if args.attrs is None:
+        translation = translate(_geometry(args), args.target, source=args.source,
+                                batch=args.batch)
+    else:
+        attrs = _values(args.attrs, "--attrs")
+        if not isinstance(attrs, dict):
+            raise UsageError(f"--attrs must be a JSON object of {args.source}'s parameters")
+        extra = [flag for flag, dest, _, _ in GEOMETRY_FLAGS
+                 if dest not in ("input_size", "kernel_size") and getattr(args, dest) is not None]
+        if extra:
+            raise UsageError(f"{extra[0]} cannot be combined with --attrs: give {args.source}'s "
+                             "own parameters in --attrs")
+        if args.input_size is None:
+            raise UsageError("--input is required")
+        if args.groups == GROUPS_FLAG:
+            raise UsageError("--groups needs a number, e.g. --groups 2")
+        sizes: dict[str, Any] = {}
+        for dest in ("in_channels", "out_channels", "groups"):
+            given = getattr(args, dest)  # the default 1 counts as not given
+            if dest in attrs and given != 1 and attrs[dest] != given:
+                raise UsageError(f"--{dest.replace('_', '-')} {given} disagrees with "
+                                 f"--attrs {dest}={attrs[dest]!r}")
+            if dest not in attrs:
+                sizes[dest] = None if given == 1 else given
+        kernel = _one_or_many(args.kernel_size, None)
+        if "kernel_size" in attrs:  # PyTorch's and Keras's own name
+            if kernel is not None and attrs["kernel_size"] != kernel:
+                raise UsageError(f"--kernel disagrees with --attrs kernel_size="
+                                 f"{attrs['kernel_size']!r}")
+            kernel = attrs.pop("kernel_size")
+        translation = convert(args.source, args.target, _one_or_many(args.input_size, None),
+                              kernel, batch=args.batch, **sizes, **attrs)
+    _emit(args, translation.to_dict(), str(translation))
+    return 0
 
 
 # --------------------------------------------------------------------------- #
@@ -406,6 +541,57 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the callable's signature (torch: the functional conv_transpose)")
     check.add_argument("--max-examples", type=_integer, default=200, metavar="N")
     check.add_argument("--seed", type=_integer, default=None, metavar="S")
+    fig = command("figure", cmd_figure, "draw C, the flip-and-pad steps or the overlap map "
+                  "(needs matplotlib: pip install 'symtconv[plot]')", geometry=False)
+    fig.add_argument("--kind", required=True, choices=("matrix", "steps", "overlap"))
+    fig.add_argument("-o", "--output", required=True, metavar="FILE",
+                     help="the file to write: .png, .svg or .pdf")
+    fig.add_argument("--transpose", action="store_true", help="with --kind matrix: draw Cᵀ")
+    fig.add_argument("--input-values", metavar="JSON",
+                     help="with --kind steps: y as nested lists, shape (*i) or (C_in, *i)")
+    fig.add_argument("--kernel-values", metavar="JSON",
+                     help="with --kind steps: w, shape (*k) or (C_in, C_out/groups, *k)")
+    fig.add_argument("--dpi", type=_integer, default=120, metavar="N",
+                     help="resolution of a PNG (default 120)")
+    fig.add_argument("--size", type=float, nargs=2, metavar=("W", "H"),
+                     help="figure size in inches (default: chosen from the geometry)")
+    ov = command("overlap", cmd_overlap, "how many y·w terms reach each output position "
+                 "(the checkerboard analysis)", geometry=False)
+    ov.add_argument("--symbolic", action="store_true",
+                    help="derive the counts and the uniformity condition for symbolic s, k, d")
+    from .conventions import FRAMEWORKS
+
+    conv = command("convert", cmd_convert, "translate a transposed convolution between "
+                   "PyTorch, ONNX, TensorFlow, Keras and JAX", geometry=False)
+    conv.add_argument("--from", dest="source", required=True, choices=FRAMEWORKS)
+    conv.add_argument("--to", dest="target", required=True, choices=FRAMEWORKS)
+    conv.add_argument("--attrs", metavar="JSON", default=None,
+                      help="the source's own parameters as a JSON object (instead of the "
+                           "geometry flags; --input, --kernel and channels still apply)")
+    conv.add_argument("--batch", type=_integer, default=1, metavar="N",
+                      help="batch size written into TensorFlow's output_shape")
+    derive = command("derive", cmd_derive, "write a LaTeX derivation document (a PDF with --pdf)",
+                     geometry=False)
+    derive.add_argument("-o", "--output", metavar="FILE.tex",
+                        help="where to write the document (default: standard output)")
+    derive.add_argument("--pdf", action="store_true",
+                        help="also run pdflatex (texlive-latex-base), output next to FILE.tex")
+    derive.add_argument("--input-values", metavar="JSON",
+                        help="exact values for y, shape (*i) or (C_in, *i)")
+    derive.add_argument("--kernel-values", metavar="JSON",
+                        help="exact values for w, shape (*k) or (C_in, C_out/groups, *k)")
+    derive.add_argument("--expected", metavar="JSON",
+                        help="an output to compare the computed one with (e.g. a framework's)")
+    derive.add_argument("--names", nargs=3, metavar=("Y", "W", "X"), default=None,
+                        help="display names for y, w and x (ASCII letters, e.g. theta)")
+    derive.add_argument("--title", default=None, help="the document's title")
+    derive.add_argument("--general", action="store_true",
+                        help="the general proof for every size, the size derivation and "
+                             "Dumoulin & Visin's relationships")
+    derive.add_argument("--ndim", type=_integer, default=1, metavar="N",
+                        help="with --general: number of spatial axes")
+    derive.add_argument("--asymmetric", action="store_true",
+                        help="with --general: separate begin/end crops")
     return parser
 
 
