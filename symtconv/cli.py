@@ -308,7 +308,11 @@ def cmd_derive(args: argparse.Namespace) -> int:
     document: Derivation | GeneralDerivation
     if args.pdf and args.output is None:
         raise UsageError("--pdf needs -o FILE.tex (the PDF is written next to it)")
+    if args.figures and args.output is None:
+        raise UsageError("--figures needs -o FILE.tex (the figures are written next to it)")
     if args.general:
+        if args.figures:
+            raise UsageError("--figures draws a concrete geometry; --general has none")
         _no_geometry_flags(args, "--general")
         if args.input_values is not None or args.kernel_values is not None:
             raise UsageError("--general is for symbolic sizes and takes no values")
@@ -330,17 +334,17 @@ def cmd_derive(args: argparse.Namespace) -> int:
                 raise UsageError("--expected needs --input-values and --kernel-values")
             expected = _array(_values(args.expected, "--expected"), "--expected")
         document = derive(_geometry(args, **inferred), y, w, names=args.names, title=args.title,
-                          expected=expected)
-    text = document.document()
+                          expected=expected, figures=args.figures)
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(document.document())
         return 0
     path = Path(args.output)
     if path.suffix != ".tex":
         raise UsageError(f"-o must name a .tex file, got {args.output!r}")
-    path.write_text(text, encoding="utf-8")
-    data: dict[str, Any] = {"tex": str(path), "pdf": None, "pages": None}
-    lines = [f"wrote {path}"]
+    written = document.write(path)  # with --figures, the figures first (next to the .tex)
+    data: dict[str, Any] = {"tex": str(path), "figures": [str(p) for p in written[1:]],
+                            "pdf": None, "pages": None}
+    lines = [f"wrote {p}" for p in written]
     if args.pdf:
         compiled = compile_pdf(path)
         data.update(pdf=str(compiled.pdf), pages=compiled.pages)
@@ -576,6 +580,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where to write the document (default: standard output)")
     derive.add_argument("--pdf", action="store_true",
                         help="also run pdflatex (texlive-latex-base), output next to FILE.tex")
+    derive.add_argument("--figures", action="store_true",
+                        help="draw C, the flip-and-pad steps and the overlap map as PDFs next "
+                             "to FILE.tex and include them (needs pip install 'symtconv[plot]')")
     derive.add_argument("--input-values", metavar="JSON",
                         help="exact values for y, shape (*i) or (C_in, *i)")
     derive.add_argument("--kernel-values", metavar="JSON",

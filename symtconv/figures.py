@@ -67,6 +67,7 @@ __all__ = [
     "FORMATS",
     "KINDS",
     "figure",
+    "figure_kinds",
     "matrix_figure",
     "overlap_figure",
     "render",
@@ -941,6 +942,18 @@ def render(
     return save_figure(fig, path, dpi=dpi)
 
 
+def figure_kinds(geometry: Geometry) -> tuple[str, ...]:
+    """The kinds :func:`write_figures` draws for ``geometry``: all three, but no steps
+    figure past two axes.
+
+    >>> from symtconv import Geometry
+    >>> from symtconv.figures import figure_kinds
+    >>> figure_kinds(Geometry(4, 3)), figure_kinds(Geometry((2, 2, 2), 2))
+    (('matrix', 'steps', 'overlap'), ('matrix', 'overlap'))
+    """
+    return tuple(kind for kind in KINDS if kind != "steps" or geometry.ndim <= 2)
+
+
 def write_figures(
     geometry: Geometry,
     folder: str | Path,
@@ -970,9 +983,7 @@ def write_figures(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for kind in KINDS:
-        if kind == "steps" and geometry.ndim > 2:
-            continue
+    for kind in figure_kinds(geometry):
         fig = figure(kind, geometry, y=y, w=w)
         for fmt in formats:
             paths.append(save_figure(fig, folder / f"{stem}-{kind}.{fmt}", dpi=dpi))

@@ -21,8 +21,14 @@ structure of every axis (:func:`symtconv.matrix.matrix_entries` and the index ma
 whole arrays (:mod:`symtconv.methods`, :func:`symtconv.conv_matrix`).  The two give
 identical documents wherever both can run.
 
-Documents are deterministic (no dates, no timings): rebuilding gives identical bytes,
-which is how the committed documents in ``derivations/`` are kept fresh
+Every concrete document has a section on its overlap pattern (how many ``y·w`` terms
+reach each output, from :func:`symtconv.overlap.overlap`, and why the interior is or is
+not uniform).  With figures (``derive(..., figures=True)``, ``symtconv derive --figures``)
+it also includes the figures of :mod:`symtconv.figures` — C, the flip-and-pad steps, the
+overlap map — which :meth:`Derivation.write` draws as PDF files next to the ``.tex``.
+
+Documents and figures are deterministic (no dates, no timings): rebuilding gives
+identical bytes, which is how the committed documents in ``derivations/`` are kept fresh
 (``python -m symtconv.latex --rebuild derivations``).
 
 Examples
@@ -51,6 +57,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -67,17 +74,22 @@ from .errors import MissingDependencyError, ParameterError, SymtconvError
 from .evaluate import as_exact, with_channels
 from .geometry import Axis, Geometry
 from .matrix import conv_matrix, matrix_entries
+from .overlap import AxisOverlap
+from .overlap import overlap as overlap_of
 from .proofs import AUTO_SYMPY_TERMS, prove
 from .results import Proof
 from .tensors import input_symbols, spatial_shape, symbol_name, weight_symbols
 
 __all__ = [
     "DOCUMENTS",
+    "FIGURE_FORMAT",
     "Compiled",
     "Derivation",
     "DerivationPrinter",
+    "Divides",
     "ElidedMatrix",
     "ElidedSum",
+    "Gcd",
     "GeneralDerivation",
     "Grid",
     "LatexCompileError",
@@ -420,6 +432,37 @@ class TensorSlice:
     accent: str = ""
 
 
+@dataclass(frozen=True)
+class Gcd:
+    r"""``gcd(a, b)`` left unevaluated, for display: ``\gcd(a, b)``.
+
+    >>> import sympy as sp
+    >>> from symtconv.latex import Gcd, latex
+    >>> d, s = sp.symbols("d s")
+    >>> latex(Gcd(d, s)), latex(Gcd(d, s), values={d: 2, s: 4})
+    ('\\gcd(d, s)', '\\gcd(2, 4)')
+    """
+
+    a: Any
+    b: Any
+
+
+@dataclass(frozen=True)
+class Divides:
+    r"""``a`` divides ``b`` (``a \mid b``), or with ``holds=False`` does not (``a \nmid b``).
+
+    >>> import sympy as sp
+    >>> from symtconv.latex import Divides, latex
+    >>> s, k = sp.symbols("s k")
+    >>> latex(Divides(s, k)), latex(Divides(s, k, holds=False), values={s: 2, k: 3})
+    ('s \\mid k', '2 \\nmid 3')
+    """
+
+    a: Any
+    b: Any
+    holds: bool = True
+
+
 _INDEXED_NAME = re.compile(r"([A-Za-z]+)(_\{[0-9,]*\})?")
 
 
@@ -515,6 +558,13 @@ class DerivationPrinter(LatexPrinter):
         base = super()._print_Symbol(sp.Symbol(name + t.accent))
         parts = [str(j) for j in t.index] + [r"\cdot"] * t.free
         return base + ("_{" + ",".join(parts) + "}" if parts else "")
+
+    def _print_Gcd(self, g: Gcd) -> str:
+        return rf"\gcd({self._print(sp.sympify(g.a))}, {self._print(sp.sympify(g.b))})"
+
+    def _print_Divides(self, d: Divides) -> str:
+        relation = r"\mid" if d.holds else r"\nmid"
+        return f"{self._print(sp.sympify(d.a))} {relation} {self._print(sp.sympify(d.b))}"
 
 
 def latex(expr: Any, **settings: Any) -> str:
@@ -793,6 +843,19 @@ class _Writer:
         ]
         self.lines += [r"\begingroup" + size, *body, r"\endgroup"] if size else body
 
+    def figure(self, name: str, caption: str, **math: str) -> None:
+        """The figure file ``name`` (next to the document), as wide as the text and at most
+        45% of the page high, centred where it is written (no float), with ``caption``
+        (see :func:`_fill`) under it."""
+        self.lines += [
+            "",
+            r"\begin{center}",
+            r"\includegraphics[width=\linewidth,height=0.45\textheight,keepaspectratio]"
+            + f"{{{name}}}",
+            r"\par\smallskip{\small " + _fill(caption, math) + "}",
+            r"\end{center}",
+        ]
+
     def items(self, entries: Iterable[str], kind: str = "itemize") -> None:
         self.lines.append(rf"\begin{{{kind}}}")
         self.lines += [rf"\item {entry}" for entry in entries]
@@ -946,9 +1009,13 @@ class Derivation:
     Built by :func:`derive`.  :meth:`document` writes the standalone LaTeX document:
     setup and notation, ``y`` and ``w``, the matrices ``C`` and ``Cᵀ`` (with their
     per-axis and channel block structure), ``Cᵀ·vec(y)`` entry by entry, the
-    flip-and-pad steps with every intermediate, the output size, the proof (and what
-    was not proved), and — with values — the numbers substituted.  ``_latex`` (and
-    Jupyter's ``_repr_latex_``) is the headline ``x = Cᵀ vec(y)`` with ``C`` shown.
+    flip-and-pad steps with every intermediate, the output size, the overlap pattern
+    (how many ``y·w`` terms reach each output, from :func:`symtconv.overlap.overlap`),
+    the proof (and what was not proved), and — with values — the numbers substituted.
+    With ``figures``, the document includes the figures of :mod:`symtconv.figures`
+    (C, the flip-and-pad steps, the overlap map) in those sections; :meth:`write`
+    writes them next to the ``.tex``.  ``_latex`` (and Jupyter's ``_repr_latex_``) is
+    the headline ``x = Cᵀ vec(y)`` with ``C`` shown.
 
     Examples
     ========
@@ -971,6 +1038,10 @@ class Derivation:
     names: Mapping[str, str]
     title: str
     expected_label: str = "the expected output"
+    #: The exact values ``(y, w)`` with their channel axes (for the steps figure), if any.
+    values: tuple[np.ndarray, np.ndarray] | None = None
+    #: Whether :meth:`document` and :meth:`write` include the figures by default.
+    figures: bool = False
 
     # -- Jupyter and sympy.latex ------------------------------------------- #
 
@@ -985,19 +1056,68 @@ class Derivation:
 
     # -- the document ------------------------------------------------------- #
 
-    def document(self) -> str:
-        """The standalone LaTeX document (deterministic: same input, same bytes)."""
+    def document(self, *, figures: bool | None = None, stem: str = "derivation") -> str:
+        """The standalone LaTeX document (deterministic: same input, same bytes).
+
+        With ``figures`` (default: as :func:`derive` was told), the document includes
+        ``{stem}-matrix.pdf``, ``{stem}-steps.pdf`` and ``{stem}-overlap.pdf`` from its
+        own folder: ``stem`` is the ``.tex`` file's name without ``.tex``, and
+        :meth:`write` puts the figures there.
+        """
+        use = self.figures if figures is None else figures
+        files = self.figure_files(stem) if use else {}
         out = _Writer(DerivationPrinter({"names": self.names}))
         self._setup(out)
         self._tensors(out)
-        self._matrix(out)
+        self._matrix(out, files.get("matrix"))
         self._transpose(out)
-        self._flip_and_pad(out)
+        self._flip_and_pad(out, files.get("steps"))
         self._output_size(out)
+        self._overlap(out, files.get("overlap"))
         self._proof(out)
         if self.numbers is not None:
             self._numbers(out)
         return out.document(self.title, "derived and proved with symtconv")
+
+    def figure_files(self, stem: str) -> dict[str, str]:
+        """The figure file of each kind drawn for this geometry: ``{stem}-{kind}.pdf``.
+
+        >>> from symtconv import Geometry
+        >>> from symtconv.latex import derive
+        >>> derive(Geometry((2, 2, 2), 2)).figure_files("cube")
+        {'matrix': 'cube-matrix.pdf', 'overlap': 'cube-overlap.pdf'}
+        """
+        from .figures import figure_kinds
+
+        _check_stem(stem)
+        return {kind: f"{stem}-{kind}.{FIGURE_FORMAT}" for kind in figure_kinds(self.geometry)}
+
+    def write_figures(self, folder: str | Path, stem: str) -> list[Path]:
+        """Draw the figures :meth:`document` includes into ``folder`` (needs matplotlib).
+
+        With values, the steps figure shows them.  The files are deterministic (see
+        :func:`symtconv.figures.save_figure`).
+        """
+        from .figures import write_figures
+
+        self.figure_files(stem)  # checks the stem before anything is drawn
+        y, w = self.values if self.values is not None else (None, None)
+        return write_figures(self.geometry, folder, stem=stem, formats=(FIGURE_FORMAT,), y=y, w=w)
+
+    def write(self, path: str | Path, *, figures: bool | None = None) -> list[Path]:
+        """Write the document to ``path`` (a ``.tex`` file) and, with ``figures``, the
+        figures next to it (named after it); return the paths, the ``.tex`` first.
+
+        The figures are drawn first, so without matplotlib
+        (:class:`~symtconv.errors.MissingDependencyError`) nothing is written.
+        """
+        path = Path(path)
+        if path.suffix != ".tex":
+            raise ParameterError(f"path must name a .tex file, got {str(path)!r}")
+        use = self.figures if figures is None else figures
+        drawn = self.write_figures(path.parent, path.stem) if use else []
+        path.write_text(self.document(figures=use, stem=path.stem), encoding="utf-8")
+        return [path, *drawn]
 
     # -- helpers ------------------------------------------------------------ #
 
@@ -1156,7 +1276,7 @@ class Derivation:
             )
         self._show(out, self._panels(out, self.symbols.w, "w", 2))
 
-    def _matrix(self, out: _Writer) -> None:
+    def _matrix(self, out: _Writer, figure: str | None = None) -> None:
         g = self.geometry
         n = self._names(out)
         c = self.symbols.matrix
@@ -1197,6 +1317,21 @@ class Derivation:
         out.say(f"and its transpose, the matrix of the transposed convolution ({cols}×{rows}):")
         transposed = ElidedMatrix.of((cols, rows), lambda rc: c.get((rc[1], rc[0])))
         out.display(r"C^{\top} = " + out.tex(transposed))
+        if figure is not None:
+            from .figures import FULL_COLUMNS, FULL_ROWS
+
+            whole = rows <= FULL_ROWS and cols <= FULL_COLUMNS
+            out.figure(
+                figure,
+                "The pattern of {C}: each nonzero coloured by the kernel tap that stands in it"
+                + (
+                    "."
+                    if whole
+                    else " — its channel blocks (shaded by the density of their nonzeros), "
+                    "and a zoom on the top-left corner of the first block."
+                ),
+                C="C",
+            )
 
     def _taps(self, out: _Writer) -> None:
         g = self.geometry
@@ -1311,7 +1446,7 @@ class Derivation:
             rows.append((out.tex(name), out.tex(ElidedSum(grid.get(index)))))
         return rows
 
-    def _flip_and_pad(self, out: _Writer) -> None:
+    def _flip_and_pad(self, out: _Writer, figure: str | None = None) -> None:
         g = self.geometry
         n = self._names(out)
         shown, numbers = self.symbols, self.numbers
@@ -1398,6 +1533,21 @@ class Derivation:
         if numbers is not None:
             out.say("With the values, the result of flip-and-pad is")
             self._show(out, self._panels(out, numbers.result, "x", 1))
+        if figure is not None:
+            channels = g.in_channels * g.out_channels > 1
+            out.figure(
+                figure,
+                "The four steps at a glance: the input, zero insertion, padding, the flipped "
+                "kernel and the output"
+                + (" (channel 0 of {y}, the kernel {w00} and output channel 0)" if channels else "")
+                + (
+                    ", with the values."
+                    if numbers is not None
+                    else ", whose cells give the number of y·w terms each output receives."
+                ),
+                y=n["y"],
+                w00=out.tex(TensorSlice("w", (0, 0), g.ndim)),
+            )
 
     def _window(self, out: _Writer) -> None:
         """One output of flip-and-pad as the window of ``u`` against the flipped kernel."""
@@ -1485,6 +1635,221 @@ class Derivation:
         out.say(
             f"So the output has shape {_sizes(g.output_shape)} "
             f"(1×{_sizes(g.output_shape)} with a batch of one)."
+        )
+
+    def _overlap(self, out: _Writer, figure: str | None = None) -> None:
+        """How many ``y·w`` terms reach each output: per axis, then in N-d; why the
+        interior is (not) uniform here."""
+        g = self.geometry
+        ov = overlap_of(g)
+        n = self._names(out)
+        per_group = ov.channel_factor
+        out.section("The overlap pattern: how many terms reach each output")
+        out.say(
+            "Each entry of {x} is a sum of products {product} (listed above). On an axis the "
+            "product lands at {lands}, so the taps {m} that reach output {j} are those with "
+            "{index} for an integer {n} with {inside}. Their number is the number of nonzeros "
+            "in column {j} of the axis's pattern {T}"
+            + (
+                ", and an entry of {x} receives the product of its axes' counts"
+                if g.ndim > 1
+                else ""
+            )
+            + (
+                f", times the {per_group} input channels of its group (C_in/groups)"
+                if per_group > 1
+                else ""
+            )
+            + ". Away from the borders, where {interior}, every tap whose input index is an "
+            "integer finds an input, and the count depends only on {j} modulo the stride.",
+            product=f"{n['y']}_n {n['w']}_m",
+            m=out.tex(_M),
+            j=out.tex(_J),
+            T="T",
+            lands=out.tex(_LANDS),
+            index=out.tex(sp.Eq(_J + _P - _D * _M, _S * _N)),
+            n=out.tex(_N),
+            inside=out.tex(sp.And(_N >= 0, _N <= _I - 1)),
+            interior=rf"{out.tex(_D * (_K - 1))} \le j + p \le {out.tex(_S * (_I - 1))}",
+            **n,
+        )
+        out.say(
+            "Interior coverage is uniform — the same number of terms at every interior output, "
+            "no checkerboard — exactly when {gcd} and {divides} on every axis"
+            + ("; for {d1} simply {divides}, as here" if all(a.d == 1 for a in g.axes) else "")
+            + ". With {g} the outputs with {skipped} receive no taps at all. (symtconv overlap "
+            "--symbolic derives this with SymPy for symbolic s, k and d.)",
+            d1=out.tex(sp.Eq(_D, 1)),
+            gcd=f"{out.tex(Gcd(_D, _S))} = 1",
+            divides=out.tex(Divides(_S, _K)),
+            g=rf"g = {out.tex(Gcd(_D, _S))} > 1",
+            skipped=out.tex(Divides(sp.Symbol("g"), _J + _P, holds=False)),
+        )
+        for r, axis in enumerate(ov.axes):
+            self._overlap_axis(out, r, axis)
+        self._overlap_verdict(out, ov.axes, per_group)
+        if figure is not None:
+            out.figure(
+                figure,
+                "The overlap map: the number of terms reaching each output"
+                + (
+                    ", the axes' counts along the edges and the interior outlined."
+                    if g.ndim == 2
+                    else ", per axis, the interior shaded."
+                ),
+            )
+
+    def _overlap_axis(self, out: _Writer, r: int, axis: AxisOverlap) -> None:
+        g = self.geometry
+        ax, values = self._axis(r)
+        sub = f"_{r + 1}" if g.ndim > 1 else ""
+        j, count = sp.Symbol("j" + sub, integer=True), sp.Symbol("N" + sub)
+        o = len(axis.counts)
+        if g.ndim > 1:
+            out.subsection(f"Axis {r + 1}")
+        out.say(
+            "The number of taps reaching each output index {range}:",
+            range=rf"{out.tex(j)} = 0, \ldots, {o - 1}" if o > 1 else rf"{out.tex(j)} = 0",
+        )
+        counts = ElidedMatrix.of((1, o), lambda rc: axis.counts[rc[1]])
+        out.display(f"{out.tex(count)} = {out.tex(counts)}")
+        pattern = _interior_pattern(j, axis.interior)
+        where = (
+            "Away from the borders, for {range}, the count"
+            if axis.interior_range is not None
+            else "No output here is away from both borders (the input is too short for the "
+            "kernel's span), so a border may cut taps off any count; away from the borders, on "
+            "a longer input, the count"
+        )
+        first, last = axis.interior_range or (0, 0)
+        periodic = (
+            f" depends only on {{j}} modulo its period {axis.period}:"
+            if axis.period > 1
+            else " is the same everywhere:"
+        )
+        out.say(where + periodic, range=rf"{first} \le {out.tex(j)} \le {last}", j=out.tex(j))
+        out.display(f"{out.tex(count)}({out.tex(j)}) = {out.tex(pattern)}")
+        self._overlap_borders(out, axis, j, count)
+        gcd = f"{out.tex(Gcd(ax.d, ax.s))} = {out.tex(Gcd(ax.d, ax.s), values)} = {axis.gcd}"
+        levels = _and_list(sorted(set(axis.interior)))
+        if axis.gcd > 1:
+            out.say(
+                "Since {gcd}, only the outputs with {divides} receive taps; the interior count "
+                f"runs through {levels} (period {axis.period}): not uniform.",
+                gcd=gcd + " > 1",
+                divides=out.tex(Divides(axis.gcd, j + axis.padding)),
+            )
+        elif not axis.uniform:
+            out.say(
+                "Since {gcd} but {divides} ({k} is not a multiple of {s}), the interior count "
+                f"alternates between {levels} (period {axis.period}): not uniform.",
+                gcd=gcd,
+                divides=out.tex(Divides(ax.s, ax.k, holds=False), values),
+                k=out.tex(sp.Eq(ax.k, axis.kernel)),
+                s=out.tex(sp.Eq(ax.s, axis.stride)),
+            )
+        else:
+            out.say(
+                "Since {gcd} and {divides}, every interior output receives {each} "
+                + _plural(axis.kernel // axis.stride, "tap")
+                + ": uniform.",
+                gcd=gcd,
+                divides=out.tex(Divides(ax.s, ax.k), values),
+                each=f"{out.tex(ax.k / ax.s)} = {axis.kernel // axis.stride}",
+            )
+
+    def _overlap_borders(self, out: _Writer, axis: AxisOverlap, j: Any, count: Any) -> None:
+        """Where a border cuts taps off, or that it cuts none."""
+        first, last = axis.interior_range or (0, -1)
+        o = len(axis.counts)
+        outside = [jj for jj in range(o) if not first <= jj <= last]
+        # the interior pattern by j mod s; a border can only take taps away
+        cut = [jj for jj in outside if axis.counts[jj] != axis.residues[jj % axis.stride]]
+        if cut:
+            shown = cut if len(cut) <= 8 else [*cut[:4], None, *cut[-4:]]
+            listed = [
+                r"\ldots"
+                if jj is None
+                else f"{out.tex(count)}({jj}) = {axis.counts[jj]} < "
+                f"{axis.residues[jj % axis.stride]}"
+                for jj in shown
+            ]
+            out.say(
+                "Near the borders some taps would need an input index outside {y}, so fewer "
+                "reach than the pattern gives: {cut}.",
+                cut=r",\ ".join(listed),
+                y=self._names(out)["y"],
+            )
+        elif outside:
+            where = "{outside}" if len(outside) <= 8 else f"all {len(outside)} of them"
+            out.say(
+                "The border outputs, " + where + ", lose no tap here: their counts follow the "
+                "same pattern.",
+                outside=rf"{out.tex(j)} \in {out.tex(sp.FiniteSet(*outside))}",
+            )
+        else:
+            out.say("Every output is away from the borders.")
+
+    def _overlap_verdict(self, out: _Writer, axes: Sequence[AxisOverlap], per_group: int) -> None:
+        """The N-d counts (2-D: as a matrix) and the verdict, with this geometry's reason."""
+        g = self.geometry
+        n = self._names(out)
+        if g.ndim > 1:
+            out.subsection("Together")
+        if g.ndim == 2:
+            terms = overlap_of(g).terms()
+            out.say(
+                "The number of terms of each entry {entry} of {x}, the product of the axes' "
+                "counts" + (f" times {per_group}" if per_group > 1 else "") + ":",
+                entry=rf"{n['x']}_{{j_1, j_2}}",
+                **n,
+            )
+            grid = ElidedMatrix.of(terms.shape, lambda rc: int(terms[rc]))
+            out.display(out.tex(grid))
+        # the counts interior outputs can have: a product of one interior count per axis
+        per_axis = (set(axis.interior) for axis in axes)
+        levels = sorted({per_group * math.prod(c) for c in itertools.product(*per_axis)})
+        if all(axis.uniform for axis in axes):
+            out.say(
+                (
+                    "Here {gcd} and {divides} on every axis"
+                    if g.ndim > 1
+                    else "Here {gcd} and {divides}"
+                )
+                + ", so interior coverage is uniform: every interior output receives "
+                + f"{levels[0]} {_plural(levels[0], 'term')} — no checkerboard.",
+                gcd=f"{out.tex(Gcd(_D, _S))} = 1",
+                divides=out.tex(Divides(_S, _K)),
+            )
+            return
+        # one reason per distinct cause, with the axes it holds on
+        reasons: dict[tuple[int, int, int], list[int]] = {}
+        for r, axis in enumerate(axes):
+            if not axis.uniform:
+                key = (axis.gcd, 0, 0) if axis.gcd > 1 else (1, axis.kernel, axis.stride)
+                reasons.setdefault(key, []).append(r + 1)
+        parts: list[str] = []
+        math_: dict[str, str] = {}
+        for number, ((gcd, k, s), on) in enumerate(reasons.items()):
+            if gcd > 1:
+                parts.append(f"{{gcd{number}}} leaves outputs without taps")
+                math_[f"gcd{number}"] = rf"{out.tex(Gcd(_D, _S))} = {gcd} > 1"
+            else:
+                parts.append(f"{{k{number}}} is not a multiple of {{s{number}}}")
+                math_[f"k{number}"] = out.tex(sp.Eq(_K, k))
+                math_[f"s{number}"] = out.tex(sp.Eq(_S, s))
+            parts[-1] += _on_axes(on, g.ndim)
+        uneven = sum(len(on) for on in reasons.values())
+        if uneven > 1:
+            pattern = "the checkerboard"
+        elif g.ndim > 1:
+            pattern = "stripes (one axis varies)"
+        else:
+            pattern = "the 1-d form of the checkerboard"
+        out.say(
+            "Here " + "; ".join(parts) + f", so interior outputs alternate between "
+            f"{_and_list(levels)} terms — {pattern}.",
+            **math_,
         )
 
     def _proof(self, out: _Writer) -> None:
@@ -1586,6 +1951,41 @@ def _leading_indices(shape: tuple[int, ...]) -> list[tuple[int, ...] | None]:
     ]
 
 
+def _interior_pattern(j: sp.Symbol, interior: Sequence[int]) -> Any:
+    """The interior count as a function of ``j``: a number, or a ``Piecewise`` over
+    ``j mod period`` with the residues of equal counts together."""
+    period = len(interior)
+    groups: dict[int, list[int]] = {}
+    for residue, value in enumerate(interior):
+        groups.setdefault(value, []).append(residue)
+    if len(groups) == 1:
+        return sp.Integer(interior[0])
+    pieces = [
+        (sp.Integer(value), sp.Or(*(sp.Eq(sp.Mod(j, period), r) for r in residues)))
+        for value, residues in groups.items()
+    ]
+    return sp.Piecewise(*pieces[:-1], (pieces[-1][0], True))
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"
+
+
+def _and_list(values: Sequence[Any]) -> str:
+    """``1, 2 and 4``."""
+    words = [str(v) for v in values]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _on_axes(axes: Sequence[int], ndim: int) -> str:
+    """Where a reason holds: nothing in 1-d, else ``on axis 2`` / ``on both axes`` / …"""
+    if ndim == 1:
+        return ""
+    if len(axes) == ndim:
+        return " on both axes" if ndim == 2 else " on every axis"
+    return " on axis " + _and_list(axes) if len(axes) == 1 else " on axes " + _and_list(axes)
+
+
 def _shape_tex(shape: tuple[Any, ...]) -> str:
     return "(" + ", ".join(str(v) for v in shape) + ")"
 
@@ -1600,6 +2000,7 @@ def derive(
     expected: Any = None,
     expected_label: str = "the expected output",
     tier: str = "auto",
+    figures: bool = False,
 ) -> Derivation:
     r"""Derive, prove and (optionally) evaluate one concrete geometry, for a document.
 
@@ -1647,6 +2048,10 @@ def derive(
     tier : ``"auto"``, ``"sympy"`` or ``"axes"``
         Which computes the shown entries: the SymPy tier's methods on whole arrays, or
         the per-axis structure cell by cell (both give the same document).
+    figures : bool
+        Include the figures of :mod:`symtconv.figures` (C, the flip-and-pad steps, the
+        overlap map) in the document; :meth:`Derivation.write` draws them next to the
+        ``.tex`` (matplotlib: ``pip install 'symtconv[plot]'``).
 
     See Also
     ========
@@ -1684,9 +2089,11 @@ def derive(
         shape = spatial_shape(geometry, geometry.output_shape)
         exact_expected = with_channels(as_exact(expected, "expected values"), shape, "expected")
     numbers = None
+    values = None
     if input_values is not None:
         y = with_channels(as_exact(input_values, "input values"), in_shape, "input values")
         w = with_channels(as_exact(kernel_values, "kernel values"), w_shape, "kernel values")
+        values = (y, w)
         numbers = (
             _sympy_tier(geometry, y, w)
             if tier == "sympy"
@@ -1709,11 +2116,27 @@ def derive(
         names=display,
         title=title,
         expected_label=expected_label,
+        values=values,
+        figures=bool(figures),
     )
 
 
 #: Letters the documents use for other things; a tensor may not be renamed to them.
-_RESERVED = frozenset("CTuzijksdpaomnlcgG")
+_RESERVED = frozenset("CTuzijksdpaomnlcgGN")
+
+#: The format of a document's figures: vector, like the document.
+FIGURE_FORMAT = "pdf"
+
+_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def _check_stem(stem: str) -> None:
+    """A figure's name is written into the document: only letters, digits, - and _."""
+    if not _STEM.fullmatch(stem):
+        raise ParameterError(
+            "figures are named after the .tex file, so its name must be letters, digits, '-' "
+            f"and '_' (starting with a letter or digit), got {stem!r}"
+        )
 
 
 def _names(names: Mapping[str, str] | Sequence[str] | None) -> dict[str, str]:
@@ -1803,6 +2226,14 @@ class GeneralDerivation:
         return out.document(
             f"Transposed convolution for every size ({what})", "derived and proved with symtconv"
         )
+
+    def write(self, path: str | Path) -> list[Path]:
+        """Write the document to ``path`` (a ``.tex`` file); return ``[path]``."""
+        path = Path(path)
+        if path.suffix != ".tex":
+            raise ParameterError(f"path must name a .tex file, got {str(path)!r}")
+        path.write_text(self.document(), encoding="utf-8")
+        return [path]
 
     def _theorem(self, out: _Writer) -> None:
         proof = self.proof
@@ -2004,6 +2435,7 @@ def _seed_worked_example() -> Derivation:
         expected_label="the output the blog post printed with PyTorch's conv_transpose2d",
         title="The seed's worked example: ConvTranspose2d(1, 1, kernel_size=3, stride=2, "
         "padding=1) on a 3×3 input",
+        figures=True,
     )
 
 
@@ -2027,7 +2459,9 @@ def _dilated_1d() -> Derivation:
     )
 
 
-#: The documents committed in ``derivations/``: file name -> builder.
+#: The documents committed in ``derivations/``: file name -> builder.  A builder that
+#: asks for figures gets them next to its document, named after it
+#: (``seed_worked_example-matrix.pdf``, …).
 DOCUMENTS: dict[str, Callable[[], Derivation | GeneralDerivation]] = {
     "seed_worked_example.tex": _seed_worked_example,
     "seed_shape_example.tex": _seed_shape_example,
@@ -2037,44 +2471,73 @@ DOCUMENTS: dict[str, Callable[[], Derivation | GeneralDerivation]] = {
 
 
 def rebuild(directory: str | Path, *, pdf: bool = False) -> list[Path]:
-    """Write every document of :data:`DOCUMENTS` into ``directory`` (and PDFs with ``pdf``)."""
+    """Write every document of :data:`DOCUMENTS` into ``directory``, with the figures
+    those that have them include (needs matplotlib), and PDFs with ``pdf``."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in DOCUMENTS.items():
-        path = folder / name
-        path.write_text(build().document(), encoding="utf-8")
-        written.append(path)
+        paths = build().write(folder / name)
+        written += paths
         if pdf:
-            compile_pdf(path)
+            compile_pdf(paths[0])
     return written
 
 
-def stale_documents(directory: str | Path) -> list[str]:
-    """The documents of :data:`DOCUMENTS` missing from ``directory`` or differing from a
-    fresh build."""
+def _text(document: Derivation | GeneralDerivation, name: str) -> str:
+    """The text of ``document`` written as ``name`` (its figures are named after it)."""
+    if isinstance(document, Derivation):
+        return document.document(stem=Path(name).stem)
+    return document.document()
+
+
+def stale_documents(directory: str | Path, *, figures: bool = True) -> list[str]:
+    """The files of :data:`DOCUMENTS` missing from ``directory`` or differing from a
+    fresh build: documents, and the figures they include.
+
+    The figures are drawn afresh and compared byte for byte, which needs matplotlib
+    (:class:`~symtconv.errors.MissingDependencyError` without it); with
+    ``figures=False`` they are only required to exist.
+    """
     folder = Path(directory)
     stale = []
-    for name, build in DOCUMENTS.items():
-        path = folder / name
-        if not path.exists() or path.read_text(encoding="utf-8") != build().document():
-            stale.append(name)
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, build in DOCUMENTS.items():
+            document = build()
+            path = folder / name
+            if not path.exists() or path.read_text(encoding="utf-8") != _text(document, name):
+                stale.append(name)
+            if not (isinstance(document, Derivation) and document.figures):
+                continue
+            stem = Path(name).stem
+            if not figures:
+                files = document.figure_files(stem).values()
+                stale += [file for file in files if not (folder / file).exists()]
+                continue
+            for fresh in document.write_figures(scratch, stem):
+                committed = folder / fresh.name
+                if not committed.exists() or committed.read_bytes() != fresh.read_bytes():
+                    stale.append(fresh.name)
     return stale
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m symtconv.latex",
-        description="Rebuild (or check) the committed derivation documents.",
+        description="Rebuild (or check) the committed derivation documents and their figures.",
     )
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--rebuild", metavar="DIR", help="write every document into DIR")
-    action.add_argument("--check", metavar="DIR", help="exit 1 if a document in DIR is stale")
+    action.add_argument("--check", metavar="DIR", help="exit 1 if a file in DIR is stale")
     parser.add_argument("--pdf", action="store_true", help="with --rebuild: also run pdflatex")
     args = parser.parse_args(argv)
     try:
         if args.check:
-            stale = stale_documents(args.check)
+            try:
+                stale = stale_documents(args.check)
+            except MissingDependencyError as error:
+                print(f"note: figures not compared: {error}", file=sys.stderr)
+                stale = stale_documents(args.check, figures=False)
             for name in stale:
                 print(f"stale: {Path(args.check) / name}", file=sys.stderr)
             return 1 if stale else 0

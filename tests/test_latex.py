@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
+import itertools
 import json
 import os
 import re
@@ -10,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings
@@ -20,9 +24,12 @@ from symtconv.cli import main
 from symtconv.latex import (
     DOCUMENTS,
     PDFLATEX_MISSING,
+    Derivation,
     DerivationPrinter,
+    Divides,
     ElidedMatrix,
     ElidedSum,
+    Gcd,
     TensorSlice,
     check_name,
     compile_pdf,
@@ -40,6 +47,11 @@ PDFLATEX = shutil.which("pdflatex")
 needs_pdflatex = pytest.mark.skipif(
     PDFLATEX is None, reason="pdflatex is not installed (apt-get install texlive-latex-base)"
 )
+needs_matplotlib = pytest.mark.skipif(
+    importlib.util.find_spec("matplotlib") is None,
+    reason="figures need matplotlib (pip install 'symtconv[plot]')",
+)
+INCLUDED = re.compile(r"\\includegraphics\[[^\]]*\]\{([^}]*)\}")
 
 # the seed blog post's worked example and the output it printed with PyTorch
 SEED_Y = [[9, 1, 3], [7, 8, 7], [8, 2, 2]]
@@ -53,10 +65,27 @@ SEED_PUBLISHED = [
 ]
 
 
+def _as_written(name: str) -> str:
+    """The committed document ``name`` as the code writes it now (its figures are named
+    after its file)."""
+    document = DOCUMENTS[name]()
+    if isinstance(document, Derivation):
+        return document.document(stem=Path(name).stem)
+    return document.document()
+
+
 @pytest.fixture(scope="module")
 def fresh() -> dict[str, str]:
     """Every committed document, built once in this process."""
-    return {name: build().document() for name, build in DOCUMENTS.items()}
+    return {name: _as_written(name) for name in DOCUMENTS}
+
+
+@pytest.fixture
+def no_matplotlib(monkeypatch):
+    """Make every ``import matplotlib`` fail, as on an install without the extra."""
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
 
 
 # --------------------------------------------------------------------------- #
@@ -110,6 +139,15 @@ def test_tensor_slices_and_names():
 def test_values_print_into_the_formula():
     i, s = sp.symbols("i s")
     assert latex(s * (i - 1) + 1, values={i: 3, s: 2}) == r"2 \left(3 - 1\right) + 1"
+
+
+def test_gcd_and_divisibility():
+    d, s, k, j = sp.symbols("d s k j")
+    assert latex(Gcd(d, s)) == r"\gcd(d, s)"
+    assert latex(Gcd(d, s), values={d: 2, s: 4}) == r"\gcd(2, 4)"
+    assert latex(Divides(s, k)) == r"s \mid k"
+    assert latex(Divides(s, k, holds=False), values={s: 2, k: 3}) == r"2 \nmid 3"
+    assert latex(Divides(2, j + 1)) == r"2 \mid j + 1"
 
 
 def test_text_is_escaped():
@@ -252,7 +290,8 @@ def test_a_geometry_that_is_not_adjoint_says_so():
 def test_documents_are_deterministic_across_processes(fresh):
     code = (
         "import sys; from symtconv.latex import DOCUMENTS; "
-        "sys.stdout.write(DOCUMENTS['seed_worked_example.tex']().document())"
+        "sys.stdout.write(DOCUMENTS['seed_worked_example.tex']().document("
+        "stem='seed_worked_example'))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run(
@@ -260,6 +299,103 @@ def test_documents_are_deterministic_across_processes(fresh):
     ).stdout
     assert out == fresh["seed_worked_example.tex"]
     assert r"\date{}" in out and r"\today" not in out
+
+
+# --------------------------------------------------------------------------- #
+# the overlap section, against a brute-force count from the definition
+# --------------------------------------------------------------------------- #
+
+
+def _axis_counts(i: int, k: int, s: int, d: int, p: int, o: int) -> list[int]:
+    """Per output index j, the pairs (n, m) of one axis with s·n + d·m − p = j."""
+    counts = [0] * o
+    for n in range(i):
+        for m in range(k):
+            j = s * n + d * m - p
+            if 0 <= j < o:
+                counts[j] += 1
+    return counts
+
+
+def _terms(g: Geometry) -> np.ndarray:
+    """y·w products reaching each output of one channel: every (n, m) on every axis and
+    every input channel of the group, counted one by one."""
+    terms = np.zeros(g.output_size, dtype=int)
+    spans = [range(i) for i in g.input_size] + [range(k) for k in g.kernel_size]
+    for nm in itertools.product(*spans):
+        n, m = nm[: g.ndim], nm[g.ndim :]
+        j = tuple(
+            int(ax.s) * nn + int(ax.d) * mm - int(ax.p_begin)
+            for nn, mm, ax in zip(n, m, g.axes, strict=True)
+        )
+        if all(0 <= jj < o for jj, o in zip(j, g.output_size, strict=True)):
+            terms[j] += g.in_channels // g.groups
+    return terms
+
+
+def _section(doc: str) -> str:
+    start = doc.index(r"\section{The overlap pattern")
+    return doc[start : doc.index(r"\section{", start + 1)]
+
+
+def test_the_seed_overlap_section_states_the_brute_force_counts(fresh):
+    section = _section(fresh["seed_worked_example.tex"])
+    g = Geometry((3, 3), 3, stride=2, padding=1)
+    terms = _terms(g)
+    assert terms.tolist() == [[1, 2, 1, 2, 1], [2, 4, 2, 4, 2]] * 2 + [[1, 2, 1, 2, 1]]
+    counts = _axis_counts(3, 3, 2, 1, 1, 5)
+    assert np.array_equal(terms, np.outer(counts, counts))  # 2-D is the product of 1-D
+    for axis in (1, 2):
+        assert f"N_{{{axis}}} = " + _bmatrix([counts]) in section
+        # interior 1 <= j <= 3: even j (j + p odd) gets one tap, odd j two
+        even, odd = counts[2], counts[1]
+        assert (
+            rf"N_{{{axis}}}(j_{{{axis}}}) = \begin{{cases}} {even} & \text{{for}}\: "
+            rf"j_{{{axis}}} \bmod 2 = 0 \\{odd} & \text{{otherwise}} \end{{cases}}"
+        ) in section
+    assert _bmatrix(terms.tolist()) in section
+    interior = sorted(set(terms[1:4, 1:4].flat))
+    assert interior == [1, 2, 4]
+    assert (
+        "Here $k = 3$ is not a multiple of $s = 2$ on both axes, so interior outputs alternate "
+        "between 1, 2 and 4 terms --- the checkerboard." in section
+    )
+    assert r"$\gcd(d, s) = 1$ and $s \mid k$ on every axis; for $d = 1$ simply $s \mid k$" in (
+        section
+    )
+
+
+@pytest.mark.parametrize(
+    "geometry, each",
+    [(Geometry(6, 4, stride=2, padding=1), 2), (Geometry((4, 5), 4, stride=2, padding=1), 4)],
+)
+def test_k4_s2_is_uniform(geometry, each):
+    section = _section(derive(geometry).document())
+    terms = _terms(geometry)
+    # the interior: every tap finds an input, d(k-1) <= j + p <= s(i-1) on every axis
+    inner = tuple(slice(3 - 1, 2 * (i - 1) - 1 + 1) for i in geometry.input_size)
+    assert set(terms[inner].flat) == {each}  # uniform, by brute force
+    assert (
+        f"so interior coverage is uniform: every interior output receives {each} terms --- "
+        "no checkerboard." in section
+    )
+    assert "not uniform" not in section and "alternate" not in section
+    counts = _axis_counts(geometry.input_size[0], 4, 2, 1, 1, geometry.output_size[0])
+    sub = "_{1}" if geometry.ndim > 1 else ""
+    assert f"N{sub} = " + _bmatrix([counts]) in section
+    # at the borders taps fall outside y: 1 instead of 2 at both ends
+    assert counts[0] == counts[-1] == 1
+    assert rf"N{sub}(0) = 1 < 2" in section and rf"N{sub}({len(counts) - 1}) = 1 < 2" in section
+
+
+def test_gcd_above_1_leaves_outputs_without_taps():
+    g = Geometry(4, 2, stride=2, dilation=2)
+    section = _section(derive(g).document())
+    counts = _axis_counts(4, 2, 2, 2, 0, g.output_size[0])
+    assert counts[1::2] == [0] * 4  # odd outputs: no (n, m) at all
+    assert "N = " + _bmatrix([counts]) in section
+    assert r"$\gcd(d, s) = \gcd(2, 2) = 2 > 1$, only the outputs with $2 \mid j$" in section
+    assert "alternate between 0 and 2 terms" in section
 
 
 # --------------------------------------------------------------------------- #
@@ -316,6 +452,41 @@ def test_committed_document_is_fresh(fresh, name):
     )
 
 
+def test_every_included_figure_is_committed_next_to_its_document():
+    included = {
+        name: INCLUDED.findall((DERIVATIONS / name).read_text(encoding="utf-8"))
+        for name in DOCUMENTS
+    }
+    assert included["seed_worked_example.tex"] == [
+        "seed_worked_example-matrix.pdf",
+        "seed_worked_example-steps.pdf",
+        "seed_worked_example-overlap.pdf",
+    ]
+    for files in included.values():
+        for file in files:
+            assert (DERIVATIONS / file).read_bytes().startswith(b"%PDF"), file
+
+
+@needs_matplotlib
+def test_committed_figures_are_fresh(tmp_path):
+    fresh = []
+    for name, build in DOCUMENTS.items():
+        document = build()
+        if isinstance(document, Derivation) and document.figures:
+            fresh += document.write_figures(tmp_path, Path(name).stem)
+    assert len(fresh) == 3
+    stale = [p.name for p in fresh if (DERIVATIONS / p.name).read_bytes() != p.read_bytes()]
+    if stale:
+        readme = (DERIVATIONS / "README.md").read_text(encoding="utf-8")
+        recorded = re.search(r"rendered with matplotlib ([0-9][^\s;,]*)", readme)
+        if recorded is None or recorded.group(1) != importlib.metadata.version("matplotlib"):
+            pytest.skip(
+                f"{stale} were rendered by another matplotlib version; rebuild with "
+                "python -m symtconv.latex --rebuild derivations"
+            )
+    assert not stale, f"{stale} are stale: python -m symtconv.latex --rebuild derivations"
+
+
 def test_the_readme_gives_the_rebuild_command():
     assert (
         "python -m symtconv.latex --rebuild derivations" in (DERIVATIONS / "README.md").read_text()
@@ -331,6 +502,29 @@ def test_check_reports_a_stale_document(tmp_path, monkeypatch, capsys):
     (tmp_path / "tiny.tex").write_text("stale")
     assert module._main(["--check", str(tmp_path)]) == 1
     assert "stale:" in capsys.readouterr().err
+
+
+@needs_matplotlib
+def test_check_reports_a_stale_or_missing_figure(tmp_path, monkeypatch, capsys):
+    from symtconv import latex as module
+
+    build = {"tiny.tex": lambda: derive(Geometry(3, 2, stride=2), figures=True)}
+    monkeypatch.setattr(module, "DOCUMENTS", build)
+    assert module._main(["--rebuild", str(tmp_path)]) == 0
+    assert "wrote " + str(tmp_path / "tiny-overlap.pdf") in capsys.readouterr().out
+    assert module._main(["--check", str(tmp_path)]) == 0
+    (tmp_path / "tiny-steps.pdf").write_bytes(b"%PDF stale")
+    assert module._main(["--check", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"stale: {tmp_path / 'tiny-steps.pdf'}\n"
+    # without matplotlib the figures can only be required to exist, and it says so
+    (tmp_path / "tiny-matrix.pdf").unlink()
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert module._main(["--check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("note: figures not compared:") and "symtconv[plot]" in err[0]
+    assert err[1:] == [f"stale: {tmp_path / 'tiny-matrix.pdf'}"]
 
 
 # --------------------------------------------------------------------------- #
@@ -349,6 +543,8 @@ def _pages(log: Path) -> int:
 def test_committed_document_compiles(tmp_path, name):
     tex = tmp_path / name
     shutil.copy(DERIVATIONS / name, tex)
+    for figure in INCLUDED.findall(tex.read_text(encoding="utf-8")):
+        shutil.copy(DERIVATIONS / figure, tmp_path / figure)
     compiled = compile_pdf(tex)
     assert compiled.pdf.exists()
     assert compiled.pages == _pages(compiled.log)
@@ -393,6 +589,57 @@ def test_a_fresh_document_compiles_from_the_command_line(tmp_path, capsys):
     assert Path(data["pdf"]).exists()
 
 
+@needs_matplotlib
+@needs_pdflatex
+def test_figures_are_written_next_to_the_document_included_and_compile(tmp_path, capsys):
+    tex = tmp_path / "seed.tex"
+    argv = ["--stride", "2", "--padding", "1", "-o", str(tex), "--figures", "--pdf", "--json"]
+    values = ["--input-values", json.dumps(SEED_Y), "--kernel-values", json.dumps(SEED_W)]
+    assert main(["derive", *values, *argv]) == 0
+    data = json.loads(capsys.readouterr().out)
+    names = ["seed-matrix.pdf", "seed-steps.pdf", "seed-overlap.pdf"]
+    assert data["figures"] == [str(tmp_path / name) for name in names]
+    assert all((tmp_path / name).read_bytes().startswith(b"%PDF") for name in names)
+    doc = tex.read_text(encoding="utf-8")
+    # relative to the .tex's folder, each in its section
+    assert INCLUDED.findall(doc) == names
+    titles = ("The matrix C", "Flip", "The overlap")
+    sections = [doc.index(rf"\section{{{title}") for title in titles]
+    for start, name in zip(sections, names, strict=True):
+        assert doc.index(name) > start
+        assert doc.index(name) < doc.index(r"\section{", start + 1)
+    assert data["pages"] == _pages(tmp_path / "seed.log")
+    # the library writes the same document and the same figures
+    seed = derive(Geometry((3, 3), 3, stride=2, padding=1), SEED_Y, SEED_W, figures=True)
+    again = seed.write(tmp_path / "again" / "seed.tex")
+    assert [p.name for p in again] == ["seed.tex", *names]
+    for path in again[1:]:
+        assert path.read_bytes() == (tmp_path / path.name).read_bytes()
+
+
+def test_figures_are_left_out_unless_asked_for():
+    g = Geometry((2, 2, 2), 2)
+    assert r"\includegraphics" not in derive(g).document()
+    doc = derive(g, figures=True).document(stem="cube")
+    assert INCLUDED.findall(doc) == ["cube-matrix.pdf", "cube-overlap.pdf"]  # no steps in 3-d
+    assert r"\includegraphics" not in derive(g, figures=True).document(figures=False)
+
+
+def test_a_figure_name_latex_could_misread_is_rejected_before_drawing(tmp_path):
+    with pytest.raises(ParameterError, match="letters, digits"):
+        derive(Geometry(3, 2), figures=True).write(tmp_path / "my seed.tex")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_figures_without_matplotlib_is_one_line_and_status_2(no_matplotlib, tmp_path, capsys):
+    tex = tmp_path / "d.tex"
+    status = main(["derive", "--input", "3", "--kernel", "2", "-o", str(tex), "--figures"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1
+    assert "pip install 'symtconv[plot]'" in err
+    assert list(tmp_path.iterdir()) == []  # the figures come first: nothing half-written
+
+
 def test_pdf_without_pdflatex_says_what_to_install(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PATH", str(tmp_path))  # no pdflatex on it
     tex = tmp_path / "d.tex"
@@ -428,6 +675,8 @@ def test_derive_general_writes_a_file(tmp_path, capsys, fresh):
         (["derive", "--general", "--input", "3"], "takes no --input"),
         (["derive", "--input", "3", "--kernel", "2", "-o", "out.pdf"], ".tex"),
         (["derive", "--input", "3", "--kernel", "2", "--expected", "[1]"], "--expected needs"),
+        (["derive", "--input", "3", "--kernel", "2", "--figures"], "--figures needs -o"),
+        (["derive", "--general", "--figures", "-o", "g.tex"], "--figures draws a concrete"),
     ],
 )
 def test_derive_usage_errors(capsys, argv, message):
