@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -78,8 +79,9 @@ def _add_geometry_flags(parser: argparse.ArgumentParser, *, required: bool) -> N
                        default=1, metavar="N")
 
 
-#: The value of a bare ``--groups`` (no number).
-GROUPS_FLAG = 0
+#: The value of a bare ``--groups`` (no number): no integer, so ``--groups 0`` stays
+#: an invalid number of groups.
+GROUPS_FLAG: Any = object()
 
 
 def _one_or_many(values: list[Any] | None, default: Any) -> Any:
@@ -97,10 +99,15 @@ def _geometry(args: argparse.Namespace, **inferred: Any) -> Geometry:
             params[dest] = _one_or_many(values, None)
         elif dest in inferred:
             params[dest] = inferred[dest]
+    if isinstance(params.get("padding"), tuple) and len(args.padding) == 1:
+        # one `B:E` is the crop of every axis, as one number is the padding of every axis
+        sizes = [params.get(d) for d in ("input_size", "kernel_size")]
+        ndim = max((len(v) for v in sizes if isinstance(v, tuple)), default=1)
+        params["padding"] = (params["padding"],) * ndim
     for dest in ("input_size", "kernel_size"):
         if dest not in params:
             raise UsageError(f"--{dest.split('_')[0]} is required")
-    if args.groups == GROUPS_FLAG:
+    if args.groups is GROUPS_FLAG:
         raise UsageError("--groups needs a number for a concrete geometry, e.g. --groups 2")
     for dest in ("in_channels", "out_channels", "groups"):
         given = getattr(args, dest)
@@ -170,8 +177,6 @@ def cmd_prove(args: argparse.Namespace) -> int:
         from .general import prove_general
 
         _no_geometry_flags(args, "--general")
-        if args.ndim < 1:
-            raise UsageError(f"--ndim must be a positive integer, got {args.ndim}")
         general = prove_general(ndim=args.ndim, groups=args.groups != 1,
                                 asymmetric=args.asymmetric)
         _emit(args, general.to_dict(), str(general))
@@ -222,6 +227,8 @@ def _inferred_sizes(args: argparse.Namespace, y: np.ndarray, w: np.ndarray) -> d
             f"--input-values has shape {y.shape} and --kernel-values shape {w.shape}: expected "
             "(*i) or (C_in, *i), and (*k) or (C_in, C_out/groups, *k)"
         )
+    if args.groups is GROUPS_FLAG:
+        raise UsageError("--groups needs a number, e.g. --groups 2")
     c_in = y.shape[0] if y.ndim == ndim + 1 else 1
     per_group = w.shape[1] if w.ndim == ndim + 2 else 1
     return {
@@ -261,15 +268,27 @@ def _numeric_values(values: np.ndarray, shape: tuple[int, ...], name: str) -> np
     return with_channels(array, shape, name)
 
 
+#: ``symtconv eval`` prints every output entry; past this many it refuses.
+EVAL_OUTPUT_LIMIT = 1_000_000
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate
-    from .tensors import SYMPY_TERM_LIMIT
+    from .tensors import SYMPY_ENTRY_LIMIT, SYMPY_TERM_LIMIT, sympy_load
 
     y = _array(_values(args.input_values, "--input-values"), "--input-values")
     w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
     g = _geometry(args, **_inferred_sizes(args, y, w))
+    entries = math.prod(g.output_shape)
+    if entries > EVAL_OUTPUT_LIMIT:
+        raise UsageError(
+            f"the output would have {entries:,} entries (shape {tuple(g.output_shape)}), more "
+            f"than eval prints (at most {EVAL_OUTPUT_LIMIT:,}); call "
+            "symtconv.numeric.conv_transpose from Python instead"
+        )
     floats = any(isinstance(v, float) for v in (*y.flat, *w.flat))
-    if floats or int(g.count_terms()) > SYMPY_TERM_LIMIT:
+    terms, entries = sympy_load(g)
+    if floats or terms > SYMPY_TERM_LIMIT or entries > SYMPY_ENTRY_LIMIT:
         # floating-point values, or too many terms for SymPy: the numeric tier (exact for
         # integers and rationals, which it computes in Python objects)
         from .numeric import conv_transpose
@@ -316,8 +335,6 @@ def cmd_derive(args: argparse.Namespace) -> int:
         _no_geometry_flags(args, "--general")
         if args.input_values is not None or args.kernel_values is not None:
             raise UsageError("--general is for symbolic sizes and takes no values")
-        if args.ndim < 1:
-            raise UsageError(f"--ndim must be a positive integer, got {args.ndim}")
         document = derive_general(args.ndim, args.groups != 1, asymmetric=args.asymmetric)
     else:
         if (args.input_values is None) != (args.kernel_values is None):
@@ -468,7 +485,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
                              "own parameters in --attrs")
         if args.input_size is None:
             raise UsageError("--input is required")
-        if args.groups == GROUPS_FLAG:
+        if args.groups is GROUPS_FLAG:
             raise UsageError("--groups needs a number, e.g. --groups 2")
         sizes: dict[str, Any] = {}
         for dest in ("in_channels", "out_channels", "groups"):
@@ -614,3 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `symtconv demo | head`: not an error of ours
         sys.stderr.close()
         return 0
+    except OSError as error:  # a file that cannot be read or written: say which, and why
+        where = f": {error.filename}" if error.filename else ""
+        print(f"symtconv: error: {error.strerror or error}{where}", file=sys.stderr)
+        return EXIT_USAGE

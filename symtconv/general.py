@@ -1432,6 +1432,10 @@ def _regrouped(scatter_sum: Any, ch: _Channels) -> Any:
     return _sorted_sum(summand, [*kept, (ch.c_il, 0, ch.Q_in - 1)])
 
 
+#: :func:`prove_general` takes 1 to this many axes (six take about 12 s).
+MAX_NDIM = 6
+
+
 @cache
 def prove_general(ndim: int = 1, groups: bool = False, *, asymmetric: bool = False) -> GeneralProof:
     """Prove that scatter, flip-and-pad, Cᵀy and the VJP agree for every size.
@@ -1470,8 +1474,11 @@ def prove_general(ndim: int = 1, groups: bool = False, *, asymmetric: bool = Fal
 
     output_size_derivation, relationships, symtconv.prove
     """
-    if not isinstance(ndim, int) or isinstance(ndim, bool) or ndim < 1:
-        raise ParameterError(f"ndim must be a positive integer, got ndim={ndim!r}")
+    if not isinstance(ndim, int) or isinstance(ndim, bool) or not 1 <= ndim <= MAX_NDIM:
+        raise ParameterError(
+            f"ndim must be an integer from 1 to {MAX_NDIM}, got ndim={ndim!r} (the proof "
+            "is one identity per axis; each axis adds seconds and SymPy's recursion depth)"
+        )
     axes = [_axis_symbols(None if ndim == 1 else r + 1, asymmetric) for r in range(ndim)]
     ch = _Channels() if groups else None
     lemma = _floor_lemma()

@@ -54,6 +54,7 @@ array([[[36, 28,  4,  6, 12],
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from itertools import product
 from math import prod
 from typing import Any
@@ -347,6 +348,17 @@ def _blocks(samples: int, channels: int, per_channel: int) -> tuple[int, int]:
     return 1, max(1, _CHUNK_ELEMENTS // per_channel)
 
 
+def _allocate(make: Callable[..., Array], shape: tuple[int, ...], dtype: Any) -> Array:
+    """``make(shape, dtype)``, or :class:`TooLargeError` when the memory is not there."""
+    try:
+        return make(shape, dtype=dtype)
+    except MemoryError:
+        size = prod(shape) * np.dtype(dtype).itemsize
+        raise TooLargeError(
+            f"an array of shape {shape} ({size / 2**30:,.1f} GiB) does not fit in memory"
+        ) from None
+
+
 def _scatter(y: Array, w: Array, geometry: Geometry) -> Array:
     """``x = Cᵀy`` for a batch ``y`` of shape ``(N, C_in, *i)``: GEMM, then col2im.
 
@@ -363,7 +375,7 @@ def _scatter(y: Array, w: Array, geometry: Geometry) -> Array:
     # because np.matmul only hands stacked products to BLAS for well-strided operands
     wmat = np.ascontiguousarray(w.reshape(groups, cin_g, cout_g * k_total).transpose(0, 2, 1))
     y_groups = y.reshape(n_batch, groups, cin_g, i_total)
-    out = np.zeros((n_batch, groups, cout_g, *geometry.output_size), dtype=w.dtype)
+    out = _allocate(np.zeros, (n_batch, groups, cout_g, *geometry.output_size), w.dtype)
     every = slice(None)
     taps: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = [
         ((every, every, *m, every, *src), (Ellipsis, *dst)) for m, src, dst in _taps(geometry)
@@ -398,12 +410,12 @@ def _gather(x: Array, w: Array, geometry: Geometry) -> Array:
         ((Ellipsis, *m, *src), (Ellipsis, *dst)) for m, src, dst in _taps(geometry)
     ]
     wmat = w.reshape(groups, cout_g, cin_g * prod(kernel))
-    out = np.empty((n_batch, geometry.in_channels, *sizes), dtype=w.dtype)
+    out = _allocate(np.empty, (n_batch, geometry.in_channels, *sizes), w.dtype)
     chunk, _ = _blocks(n_batch, cin_g, groups * prod(kernel) * prod(sizes))
     for start in range(0, n_batch, chunk):
         xs = x[start : start + chunk]
         xs = xs.reshape(len(xs), groups, cin_g, *xs.shape[2:])
-        cols = np.zeros((len(xs), groups, cin_g, *kernel, *sizes), dtype=w.dtype)
+        cols = _allocate(np.zeros, (len(xs), groups, cin_g, *kernel, *sizes), w.dtype)
         for tap, position in taps:
             cols[tap] = xs[position]
         flat = cols.reshape(len(xs), groups, cin_g * prod(kernel), prod(sizes))

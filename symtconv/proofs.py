@@ -40,7 +40,14 @@ from . import methods as _methods
 from .errors import NotAdjointError, ParameterError
 from .geometry import Geometry
 from .results import METHODS, Comparison, Mismatch, Proof
-from .tensors import SYMPY_TERM_LIMIT, check_sympy_size, input_symbols, term_name, weight_symbols
+from .tensors import (
+    SYMPY_TERM_LIMIT,
+    check_sympy_size,
+    input_symbols,
+    sympy_load,
+    term_name,
+    weight_symbols,
+)
 
 __all__ = ["SYMPY_TERM_LIMIT", "prove", "prove_sympy"]
 
@@ -222,7 +229,12 @@ def prove(
 
 #: ``engine="auto"`` uses SymPy up to this many ``y·w`` terms (about a second).
 AUTO_SYMPY_TERMS = 1_000
+#: ... and up to this many entries of ``y`` and ``x`` together.
+AUTO_SYMPY_ENTRIES = 10_000
 
 
 def _sympy_sized(geometry: Geometry) -> bool:
-    return not geometry.is_symbolic and int(geometry.count_terms()) <= AUTO_SYMPY_TERMS
+    if geometry.is_symbolic:
+        return False
+    terms, entries = sympy_load(geometry)
+    return terms <= AUTO_SYMPY_TERMS and entries <= AUTO_SYMPY_ENTRIES

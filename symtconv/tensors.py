@@ -21,6 +21,7 @@ array([[y_{0,0}, y_{0,1}],
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,6 +31,7 @@ from .errors import ParameterTypeError, ShapeError, TooLargeError
 from .geometry import Geometry
 
 __all__ = [
+    "SYMPY_ENTRY_LIMIT",
     "SYMPY_TERM_LIMIT",
     "check_sympy_size",
     "input_symbols",
@@ -38,6 +40,7 @@ __all__ = [
     "term_name",
     "symbol_name",
     "spatial_shape",
+    "sympy_load",
     "squeeze_channels",
 ]
 
@@ -56,14 +59,39 @@ def spatial_shape(geometry: Geometry, sizes: Sequence[object]) -> tuple[int, ...
 SYMPY_TERM_LIMIT = 10_000
 
 
-def check_sympy_size(geometry: Geometry) -> int:
-    """The number of ``y·w`` terms, or :class:`TooLargeError` past :data:`SYMPY_TERM_LIMIT`."""
+#: ... and geometries whose input and output have more entries than this together (one
+#: SymPy object each: a huge stride makes a huge, almost empty output from few terms).
+SYMPY_ENTRY_LIMIT = 100_000
+
+
+def sympy_load(geometry: Geometry) -> tuple[int, int]:
+    """``(terms, entries)``: the ``y·w`` products and the entries of ``y`` and ``x``.
+
+    >>> from symtconv import Geometry
+    >>> sympy_load(Geometry((3, 3), 3, stride=2, padding=1))
+    (49, 34)
+    """
     spatial_shape(geometry, geometry.input_size)
-    terms = int(geometry.count_terms())
-    if terms > SYMPY_TERM_LIMIT:
+    entries = math.prod(spatial_shape(geometry, geometry.input_shape)) + math.prod(
+        spatial_shape(geometry, geometry.output_shape)
+    )
+    return int(geometry.count_terms()), entries
+
+
+def check_sympy_size(geometry: Geometry) -> int:
+    """The number of ``y·w`` terms, or :class:`TooLargeError` past :data:`SYMPY_TERM_LIMIT`
+    terms or :data:`SYMPY_ENTRY_LIMIT` entries."""
+    terms, entries = sympy_load(geometry)
+    if terms > SYMPY_TERM_LIMIT or entries > SYMPY_ENTRY_LIMIT:
+        what = (
+            f"at most {SYMPY_TERM_LIMIT} y·w terms, and this geometry "
+            f"({geometry.describe()}) has {terms}"
+            if terms > SYMPY_TERM_LIMIT
+            else f"at most {SYMPY_ENTRY_LIMIT} input and output entries, and this geometry "
+            f"({geometry.describe()}) has {entries}"
+        )
         raise TooLargeError(
-            f"the SymPy tier handles at most {SYMPY_TERM_LIMIT} y·w terms, and this geometry "
-            f"({geometry.describe()}) has {terms}; use the fast engine (prove(..., "
+            f"the SymPy tier handles {what}; use the fast engine (prove(..., "
             "engine='fast'), CLI --engine fast) or symtconv.numeric for numbers"
         )
     return terms

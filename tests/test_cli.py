@@ -103,6 +103,13 @@ BAD_INPUTS = [
     (["eval", "--input-values", "[\"abc\", 1.5]", "--kernel-values", "[1]"], "numbers"),
     (["prove", "--input", "64", "64", "--kernel", "3", "--engine", "sympy"], "at most"),
     (["frobnicate"], "invalid choice"),
+    (["size", "--input", "4", "--kernel", "3", "--groups", "0"], "groups must be a positive"),
+    (["eval", "--input-values", "[1,2]", "--kernel-values", "[1]", "--groups"], "--groups"),
+    (["prove", "--general", "--ndim", "99"], "ndim must be an integer from 1 to"),
+    (["eval", "--input-values", "[1,2]", "--kernel-values", "[1]", "--stride", "10" * 6],
+     "entries"),
+    (["derive", "--input", "3", "--kernel", "3", "-o", "no/such/folder/x.tex"],
+     "No such file or directory"),
 ]
 
 
@@ -113,6 +120,25 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, needle):
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("symtconv: error: ")
     assert needle in err
+
+
+@pytest.mark.parametrize("axes", [1, 2, 3])
+def test_one_asymmetric_padding_crops_every_axis(capsys, axes):
+    # one `B:E` counts for every axis, as one number does; same output as B:E per axis
+    common = ["size", "--input", *["5"] * axes, "--kernel", "3", "--stride", "2", "--json"]
+    _, once, _ = run(capsys, *common, "--padding", "0:2")
+    _, each, _ = run(capsys, *common, "--padding", *["0:2"] * axes)
+    assert json.loads(once)["output_size"] == json.loads(each)["output_size"]
+    # (5 - 1)·2 + 3 = 11 positions, 0 cropped at the start and 2 at the end
+    assert json.loads(once)["output_size"] == [9] * axes
+
+
+def test_huge_stride_with_few_terms_goes_to_the_engine(capsys):
+    # two y·w terms, but ten million outputs: too many SymPy objects for the SymPy tier
+    status, out, _ = run(capsys, "prove", "--input", "2", "--kernel", "1", "--stride",
+                         str(10**7), "--json")
+    data = json.loads(out)
+    assert status == 0 and data["proved"] is True and data["engine"] == "fast"
 
 
 def test_demo_json(capsys):
