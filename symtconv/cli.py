@@ -558,8 +558,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "explain what it gets wrong", geometry=None)
     check.add_argument("target", metavar="TARGET",
                        help="module:function or path/to/file.py:function")
-    check.add_argument("--convention", choices=["torch"], default="torch",
-                       help="the callable's signature (torch: the functional conv_transpose)")
+    # the choices are symtconv.verification.CONVENTIONS, which needs hypothesis to import
+    check.add_argument("--convention", choices=("torch", "onnx"), default="torch",
+                       help="the callable's signature: torch's functional conv_transpose*d, "
+                            "or onnx's ConvTranspose (X, W, B, **attributes)")
     check.add_argument("--max-examples", type=_integer, default=200, metavar="N")
     check.add_argument("--seed", type=_integer, default=None, metavar="S")
     fig = command("figure", cmd_figure, "draw C, the flip-and-pad steps or the overlap map "

@@ -67,8 +67,9 @@ from . import strategies as sts
 
 __all__ = ["CONVENTIONS", "Case", "Difference", "Verification", "verify"]
 
-#: Conventions a callable can follow; each maps a case to the call.
-CONVENTIONS = ("torch",)
+#: Conventions a callable can follow: ``"torch"`` (``torch.nn.functional.conv_transpose*d``)
+#: and ``"onnx"`` (the ONNX ConvTranspose operator's inputs and attributes).
+CONVENTIONS = ("torch", "onnx")
 
 
 # --------------------------------------------------------------------------- #
@@ -85,6 +86,8 @@ class Case:
     w: np.ndarray
     bias: np.ndarray | None
     batched: bool
+    #: Whose signature the call uses (one of :data:`CONVENTIONS`).
+    convention: str = "torch"
 
     def to_dict(self) -> dict[str, Any]:
         data = self.geometry.to_dict()
@@ -94,14 +97,14 @@ class Case:
 
 
 @st.composite
-def _cases(draw: st.DrawFn) -> Case:
+def _cases(draw: st.DrawFn, convention: str = "torch") -> Case:
     g = draw(sts.geometries(max_input=4, max_kernel=3, max_stride=3, max_dilation=2))
     y = draw(sts.integer_arrays(tuple(int(v) for v in g.input_shape), -3, 3))
     w = draw(sts.integer_arrays(tuple(int(v) for v in g.weight_shape), -3, 3))
     bias = draw(st.none() | sts.integer_arrays((g.out_channels,), -3, 3))
-    batched = draw(st.booleans())
+    batched = convention == "onnx" or draw(st.booleans())  # ONNX's X is always (N, C, *i)
     return Case(g, y.astype(np.float64), w.astype(np.float64),
-                None if bias is None else bias.astype(np.float64), batched)
+                None if bias is None else bias.astype(np.float64), batched, convention)
 
 
 def _kwargs(g: Geometry) -> dict[str, Any]:
@@ -110,9 +113,25 @@ def _kwargs(g: Geometry) -> dict[str, Any]:
 
 
 def _call(fn: Callable[..., Any], case: Case) -> np.ndarray:
-    """Call ``fn`` with the torch functional signature; the result as an unbatched array."""
+    """Call ``fn`` with its convention's signature; the result as an unbatched array.
+
+    ``"torch"``: ``fn(input, weight, bias, stride=, padding=, output_padding=, groups=,
+    dilation=)``; ``"onnx"``: ``fn(X, W, B, kernel_shape=, strides=, pads=,
+    output_padding=, dilations=, group=)`` with the attributes of
+    :func:`symtconv.conventions.to_onnx` (the weight layout is the same).
+    """
     y = case.y[None] if case.batched else case.y
-    out = np.asarray(fn(y, case.w, case.bias, **_kwargs(case.geometry)), dtype=np.float64)
+    if case.convention == "onnx":
+        from .conventions import to_onnx
+
+        call = to_onnx(case.geometry)
+        assert call.crop is None  # ONNX's pads express every crop
+        result = fn(y, case.w, case.bias, **call.kwargs)
+    else:
+        result = fn(y, case.w, case.bias, **_kwargs(case.geometry))
+    if result is None or np.ndim(result) == 0:
+        raise TypeError(f"the implementation returned {type(result).__name__}, not an array")
+    out = np.asarray(result, dtype=np.float64)
     if case.batched:
         if out.ndim != case.y.ndim + 1 or out.shape[0] != 1:
             raise ValueError(f"batched input of shape {y.shape} gave output shape {out.shape}")
@@ -189,7 +208,7 @@ class Difference:
 
 
 def _differences(fn: Callable[..., Any], case: Case, limit: int) -> list[Difference]:
-    _, want = _term_map(conv_transpose, case)
+    _, want = _term_map(conv_transpose, replace(case, convention="torch"))  # the reference
     _, got = _term_map(fn, case)
     out = []
     for index in sorted(set(want) | set(got)):
@@ -394,7 +413,11 @@ def verify(
         With the convention's functional signature; for ``"torch"``:
         ``fn(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
         dilation=1)`` on numpy arrays (``input`` is ``(C_in, *i)`` or ``(N, C_in, *i)``,
-        ``weight`` is ``(C_in, C_out/groups, *k)``), returning an array.
+        ``weight`` is ``(C_in, C_out/groups, *k)``), returning an array; for ``"onnx"``:
+        ``fn(X, W, B=None, **attributes)`` as the ONNX ConvTranspose operator, ``X`` of
+        shape ``(N, C_in, *i)``, ``W`` as for torch, and the attributes ``kernel_shape``,
+        ``strides``, ``pads`` (``[x1_begin, x2_begin, …, x1_end, x2_end, …]``),
+        ``output_padding``, ``dilations`` and ``group``.
     convention : str
         One of :data:`CONVENTIONS`.
     max_examples : int
@@ -423,14 +446,15 @@ def verify(
         suppress_health_check=list(HealthCheck),
     )
     try:
-        case = find(_cases(), fails, settings=config, random=random.Random(seed))
+        case = find(_cases(convention), fails, settings=config, random=random.Random(seed))
     except NoSuchExample:
         return Verification(True, calls, time.perf_counter() - start)
     error = _raised(fn, case)
     explained = case
     if error:  # the smallest case crashes: look for the smallest one with wrong values too
         with contextlib.suppress(NoSuchExample):
-            explained = find(_cases(), lambda c: not _agrees(fn, c) and not _raised(fn, c),
+            explained = find(_cases(convention),
+                             lambda c: not _agrees(fn, c) and not _raised(fn, c),
                              # no shrinking: this case only serves the diagnosis
                              settings=settings(config, max_examples=max(max_examples, 100),
                                                phases=[Phase.generate]),

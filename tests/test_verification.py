@@ -16,10 +16,85 @@ from symtconv.verification import verify
 HERE = Path(__file__).resolve().parent
 
 
-def test_the_numeric_reference_passes():
+def test_the_numeric_reference_passes_against_the_sympy_tier(monkeypatch):
+    # verify's reference is symtconv.numeric itself; here it is swapped for the SymPy tier
+    # (Cᵀ·vec(y) from the symbolic matrix, values substituted), so two independent
+    # computations are compared
+    import symtconv.verification as verification
+    from symtconv import evaluate
+
+    def sympy_tier(case):
+        out = evaluate(case.geometry, case.y.astype(int), case.w.astype(int)).astype(float)
+        if case.bias is not None:
+            out += case.bias.reshape(-1, *(1,) * case.geometry.ndim)
+        return out
+
+    monkeypatch.setattr(verification, "_reference", sympy_tier)
+    report = verify(conv_transpose, seed=0, max_examples=100)
+    assert report.passed and bool(report), str(report)
+    assert report.examples >= 100
+
+
+def test_the_default_run_passes_the_numeric_reference():
+    # the README's `symtconv check symtconv.numeric:conv_transpose`: 200 examples by default
     report = verify(conv_transpose, seed=0)
-    assert report.passed and bool(report)
-    assert report.examples >= 200
+    assert report.passed and report.examples >= 200
+
+
+def _onnx_via_torch(torch):
+    """ONNX ConvTranspose written on torch, from the operator's documented attributes: the
+    full transposed convolution (padding 0), then crop ``pads`` = [begins..., ends...]."""
+
+    def onnx_conv_transpose(X, W, B=None, *, kernel_shape, strides, pads, output_padding,
+                            dilations, group):
+        assert tuple(kernel_shape) == W.shape[2:]
+        ndim = W.ndim - 2
+        functional = getattr(torch.nn.functional, f"conv_transpose{ndim}d")
+        full = functional(torch.from_numpy(X), torch.from_numpy(W),
+                          None if B is None else torch.from_numpy(B), stride=tuple(strides),
+                          output_padding=tuple(output_padding), dilation=tuple(dilations),
+                          groups=group).numpy()
+        crop = tuple(slice(b, n - e) for b, e, n in
+                     zip(pads[:ndim], pads[ndim:], full.shape[2:], strict=True))
+        return full[(..., *crop)]
+
+    return onnx_conv_transpose
+
+
+def test_onnx_convention_passes_an_onnx_implementation():
+    torch = pytest.importorskip("torch", reason="the ONNX-on-torch kernel needs the 'torch' extra")
+    assert verify(_onnx_via_torch(torch), "onnx", max_examples=100, seed=3)
+
+
+def test_onnx_convention_catches_pads_read_as_pairs():
+    from symtconv.conventions import onnx_conv_transpose
+
+    def pads_as_pairs(X, W, B=None, *, pads, **attributes):
+        # a classic porting mistake: [x1_begin, x1_end, x2_begin, x2_end] instead of ONNX's
+        # [x1_begin, x2_begin, x1_end, x2_end]
+        n = len(pads) // 2
+        regrouped = [pads[2 * r] for r in range(n)] + [pads[2 * r + 1] for r in range(n)]
+        return onnx_conv_transpose(X, W, B, pads=regrouped, **attributes)
+
+    report = verify(pads_as_pairs, "onnx", max_examples=200, seed=4)
+    assert not report and report.counterexample is not None
+    assert report.counterexample.geometry.ndim >= 2, str(report)
+
+
+def test_an_implementation_returning_none_is_reported_not_a_traceback():
+    report = verify(lambda *args, **kwargs: None, max_examples=10, seed=0)
+    assert not report
+    assert "returned NoneType, not an array" in report.error
+
+
+def test_cli_convention_choices_are_the_library_conventions():
+    from symtconv.cli import build_parser
+    from symtconv.verification import CONVENTIONS
+
+    parser = build_parser()
+    check = next(a for a in parser._subparsers._group_actions[0].choices["check"]._actions
+                 if a.dest == "convention")
+    assert tuple(check.choices) == CONVENTIONS
 
 
 def test_a_correct_from_scratch_implementation_passes():
