@@ -2,7 +2,8 @@
 
 Every value is checked against something computed independently of the code under test:
 the seed's published numbers, a term-by-term Python implementation of the scatter
-definition (``x[s·n + d·m - p] += y[n]·w[m]``), the adjoint identity with the forward
+definition (``x[s·n + d·m - p] += y[n]·w[m]``), the symbolic tier with the values
+substituted, the adjoint identity with the forward
 convolution, and PyTorch itself (skipped, with a reason, when torch is missing).
 """
 
@@ -18,6 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from symtconv import numeric as numeric_module
+from symtconv import strategies as _sts
 from symtconv.errors import (
     ParameterError,
     ParameterTypeError,
@@ -680,3 +682,33 @@ def test_torch_refuses_the_same_shape_mismatches(
 def test_torch_refuses_kernel_larger_than_padded_input() -> None:
     with pytest.raises(RuntimeError, match="Kernel size can't be greater"):
         torch_conv(np.ones((1, 1, 2)), np.ones((1, 1, 3)), dilation=2, padding=1)
+
+
+# --------------------------------------------------------------------------- #
+# the numeric tier against the symbolic tier
+# --------------------------------------------------------------------------- #
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    case=_sts.geometry_and_arrays(_sts.geometries(asymmetric=True)),
+    batched=st.booleans(),
+    as_int64=st.booleans(),
+)
+def test_equals_the_symbolic_tier_after_substitution(case: Any, batched: bool,
+                                                     as_int64: bool) -> None:
+    # symtconv.evaluate builds Cᵀ·vec(y) (the scatter definition where Cᵀ has the wrong
+    # shape) from SymPy symbols and substitutes the integers: exact, and computed without
+    # any of symtconv.numeric's code
+    from symtconv import evaluate
+
+    g, y, w = case
+    expected = evaluate(g, y, w)
+    y_in = y.astype(np.int64) if as_int64 else y
+    w_in = w.astype(np.int64) if as_int64 else w
+    got = conv_transpose(y_in[None] if batched else y_in, w_in, stride=g.stride,
+                         padding=tuple((ax.p_begin, ax.p_end) for ax in g.axes),
+                         output_padding=g.output_padding, groups=g.groups, dilation=g.dilation)
+    got = got[0] if batched else got
+    assert got.shape == expected.shape
+    assert got.tolist() == np.vectorize(int, otypes=[object])(expected).tolist()
