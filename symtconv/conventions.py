@@ -425,9 +425,13 @@ def _is_seq(value: Any) -> bool:
 
 
 def _per_axis(framework: str, name: str, value: Any, ndim: int) -> tuple[int, ...]:
-    """One int per axis from an int, a one-entry sequence or an ``ndim``-entry one."""
+    """One int per axis from an int, a one-entry sequence or an ``ndim``-entry one.
+
+    ONNX's attributes are lists with one entry per spatial axis, exactly (the
+    specification broadcasts nothing), so a one-entry list there counts only in 1-D.
+    """
     if _is_seq(value):
-        if len(value) == 1:
+        if len(value) == 1 and (framework != "onnx" or ndim == 1):
             return (_int(framework, name, value[0], value),) * ndim
         if len(value) != ndim:
             raise ParameterError(

@@ -912,6 +912,8 @@ def test_tf_writer_prefers_same_and_valid():
     (lambda: from_torch(4, 3, stride=0), ParameterError, "stride"),
     (lambda: from_onnx((3,), (3,), auto_pad="SAME"), ParameterError, "auto_pad"),
     (lambda: from_onnx((3,), (3,), pads=[1]), ParameterError, "pads"),
+    (lambda: from_onnx((3, 3), (3, 3), strides=[2]), ParameterError, "strides needs one entry"),
+    (lambda: from_onnx((3, 3), [3]), ParameterError, "kernel_shape needs one entry"),
     (lambda: from_onnx((3,), (3,), strides=[2], output_padding=[2]), ParameterError,
      "output_padding"),
     (lambda: from_tf((3, 3), 3, output_shape=(6, 6), padding="same"), ParameterError,
