@@ -193,7 +193,21 @@ def cmd_relationships(args: argparse.Namespace) -> int:
 
     table = relationships()
     data = {"relationships": [r.to_dict() for r in table]}
-    _emit(args, data, "\n".join(str(r) for r in table))
+    rows = [("#", "relationship", "conditions", "checked", "claims")] + [
+        (
+            str(r.number) + ("*" if not r.in_paper else ""),
+            r.name,
+            r.conditions or "-",
+            "verified" if r.verified else "NOT verified",
+            ", ".join(f"{key} = {value}" for key, value in r.claims.items()),
+        )
+        for r in table
+    ]
+    widths = [max(len(row[c]) for row in rows) for c in range(4)]
+    lines = ["  ".join([*(row[c].ljust(widths[c]) for c in range(4)), row[4]]) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in [*widths, len("claims")]))
+    lines.append("* not in Dumoulin & Visin's paper: the dilated transposed case")
+    _emit(args, data, "\n".join(lines))
     return 0 if all(r.verified for r in table) else 1
 
 

@@ -244,7 +244,14 @@ def check_identity(
     statement = sp.Eq(lhs, rhs, evaluate=False)
     prefix = f"{detail}; " if detail else ""
     if _is_zero(lhs - rhs):
-        return Step(name, "proved", f"{prefix}{lhs} = {rhs}", statement)
+        # two sides computed separately; when SymPy's canonical forms coincide, say so
+        # rather than print a line that reads like a tautology
+        outcome = (
+            f"both sides come out as {lhs} (SymPy's canonical form)"
+            if lhs == rhs
+            else f"{lhs} = {rhs}"
+        )
+        return Step(name, "proved", prefix + outcome, statement)
     witness = _counterexample(lhs - rhs, domain, lhs.free_symbols | rhs.free_symbols)
     if witness is not None:
         shown = ", ".join(f"{k}={v}" for k, v in witness.items())
