@@ -4,9 +4,10 @@ Explanation
 ===========
 
 :func:`verify` drives a callable with hypothesis over geometries (1-D to 3-D, channels,
-groups, stride, padding, dilation, output_padding, bias, batched or not) and compares
-it with the exact reference (:func:`symtconv.numeric.conv_transpose`, itself checked
-against the SymPy proofs and PyTorch).  On a failure hypothesis shrinks the case to the
+groups, stride, padding, dilation, output_padding, bias, unbatched or batches of one to
+three samples) and compares it with the exact reference
+(:func:`symtconv.numeric.conv_transpose`, itself checked against the SymPy tier and
+PyTorch).  On a failure hypothesis shrinks the case to the
 smallest failing geometry; then symtconv recovers *which* ``y·w`` products land in
 *which* outputs by calling the implementation with one-hot inputs and weights, lists
 the differing outputs as expected vs. got terms, and names the likely mistake when it
@@ -88,10 +89,18 @@ class Case:
     batched: bool
     #: Whose signature the call uses (one of :data:`CONVENTIONS`).
     convention: str = "torch"
+    #: More samples after ``y`` in a batched call (each checked like ``y``), so that an
+    #: implementation mixing the samples of a batch is caught.
+    others: tuple[np.ndarray, ...] = ()
+
+    @property
+    def batch(self) -> int:
+        """``N`` of a batched call (0 for an unbatched one)."""
+        return 1 + len(self.others) if self.batched else 0
 
     def to_dict(self) -> dict[str, Any]:
         data = self.geometry.to_dict()
-        data.update(bias=self.bias is not None, batched=self.batched,
+        data.update(bias=self.bias is not None, batched=self.batched, batch=self.batch,
                     input_shape=list(self.y.shape), weight_shape=list(self.w.shape))
         return data
 
@@ -103,8 +112,12 @@ def _cases(draw: st.DrawFn, convention: str = "torch") -> Case:
     w = draw(sts.integer_arrays(tuple(int(v) for v in g.weight_shape), -3, 3))
     bias = draw(st.none() | sts.integer_arrays((g.out_channels,), -3, 3))
     batched = convention == "onnx" or draw(st.booleans())  # ONNX's X is always (N, C, *i)
+    others = tuple(
+        draw(sts.integer_arrays(y.shape, -3, 3)).astype(np.float64)
+        for _ in range(draw(st.integers(0, 2)) if batched else 0)
+    )
     return Case(g, y.astype(np.float64), w.astype(np.float64),
-                None if bias is None else bias.astype(np.float64), batched, convention)
+                None if bias is None else bias.astype(np.float64), batched, convention, others)
 
 
 def _kwargs(g: Geometry) -> dict[str, Any]:
@@ -113,14 +126,19 @@ def _kwargs(g: Geometry) -> dict[str, Any]:
 
 
 def _call(fn: Callable[..., Any], case: Case) -> np.ndarray:
-    """Call ``fn`` with its convention's signature; the result as an unbatched array.
+    """The output for the first sample, ``y`` (see :func:`_call_all`)."""
+    return _call_all(fn, case)[0]
+
+
+def _call_all(fn: Callable[..., Any], case: Case) -> list[np.ndarray]:
+    """Call ``fn`` with its convention's signature; the output of each sample, unbatched.
 
     ``"torch"``: ``fn(input, weight, bias, stride=, padding=, output_padding=, groups=,
     dilation=)``; ``"onnx"``: ``fn(X, W, B, kernel_shape=, strides=, pads=,
     output_padding=, dilations=, group=)`` with the attributes of
     :func:`symtconv.conventions.to_onnx` (the weight layout is the same).
     """
-    y = case.y[None] if case.batched else case.y
+    y = np.stack([case.y, *case.others]) if case.batched else case.y
     if case.convention == "onnx":
         from .conventions import to_onnx
 
@@ -133,10 +151,10 @@ def _call(fn: Callable[..., Any], case: Case) -> np.ndarray:
         raise TypeError(f"the implementation returned {type(result).__name__}, not an array")
     out = np.asarray(result, dtype=np.float64)
     if case.batched:
-        if out.ndim != case.y.ndim + 1 or out.shape[0] != 1:
+        if out.ndim != case.y.ndim + 1 or out.shape[0] != case.batch:
             raise ValueError(f"batched input of shape {y.shape} gave output shape {out.shape}")
-        out = out[0]
-    return out
+        return list(out)
+    return [out]
 
 
 def _reference(case: Case) -> np.ndarray:
@@ -145,11 +163,14 @@ def _reference(case: Case) -> np.ndarray:
 
 def _agrees(fn: Callable[..., Any], case: Case) -> bool:
     try:
-        got = _call(fn, case)
+        outputs = _call_all(fn, case)
     except Exception:
         return False
-    expected = _reference(case)
-    return got.shape == expected.shape and bool(np.array_equal(got, expected))
+    for got, y in zip(outputs, (case.y, *case.others), strict=True):
+        expected = _reference(replace(case, y=y, others=()))
+        if got.shape != expected.shape or not np.array_equal(got, expected):
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- #
@@ -171,7 +192,7 @@ def _term_map(fn: Callable[..., Any], case: Case) -> tuple[tuple[int, ...], dict
         for m in np.ndindex(*case.w.shape):
             w = np.zeros_like(case.w)
             w[m] = 1
-            out = _call(fn, replace(case, y=y, w=w, bias=None))
+            out = _call(fn, replace(case, y=y, w=w, bias=None, others=()))
             shape = out.shape
             for index in zip(*np.nonzero(out), strict=True):
                 terms.setdefault(tuple(int(j) for j in index), []).append((out[index], n, m))
@@ -316,6 +337,9 @@ def _probe_cases(case: Case, count: int = 3) -> list[Case]:
 
 
 def _diagnose(fn: Callable[..., Any], case: Case) -> str:
+    if case.others and _agrees(fn, replace(case, others=())):
+        return (f"samples of a batch mixed: each sample alone is right, a batch of "
+                f"{case.batch} is not")
     try:
         got = [_call(fn, c) for c in _probe_cases(case)]
     except Exception as error:
@@ -365,7 +389,8 @@ class Verification:
         lines = [
             f"FAILED after {self.examples} examples; smallest failing case:",
             f"  {case.geometry.describe()}",
-            f"  input shape {case.y.shape}{' (batched as N=1)' if case.batched else ''}, "
+            f"  input shape {case.y.shape}"
+            f"{f' (batched as N={case.batch})' if case.batched else ''}, "
             f"weight shape {case.w.shape}, bias {'yes' if case.bias is not None else 'no'}",
         ]
         if self.error:

@@ -81,6 +81,13 @@ def test_onnx_convention_catches_pads_read_as_pairs():
     assert report.counterexample.geometry.ndim >= 2, str(report)
 
 
+def test_mixing_the_samples_of_a_batch_is_caught():
+    report = verify(wrong.batch_mixed, max_examples=200, seed=5)
+    assert not report, "batches of N > 1 are drawn"
+    assert report.counterexample.batch >= 2
+    assert report.diagnosis.startswith("samples of a batch mixed"), str(report)
+
+
 def test_an_implementation_returning_none_is_reported_not_a_traceback():
     report = verify(lambda *args, **kwargs: None, max_examples=10, seed=0)
     assert not report

@@ -100,3 +100,13 @@ dilation_ignored = partial(flip_and_pad, use_dilation=False)
 channels_swapped = partial(flip_and_pad, swap_channels=True)
 stride_ignored = partial(flip_and_pad, use_stride=False)
 bias_ignored = partial(flip_and_pad, use_bias=False)
+
+
+def batch_mixed(input, weight, bias=None, **kwargs):
+    """Right for one sample, but every sample of a batch gets the whole batch's sum."""
+    out = flip_and_pad(input, weight, bias, **kwargs)
+    if input.ndim == weight.ndim and input.shape[0] > 1:  # batched, N > 1
+        total = flip_and_pad(input.sum(axis=0, keepdims=True), weight, None, **kwargs)
+        out = np.broadcast_to(total, out.shape) + (out - flip_and_pad(input, weight, None,
+                                                                        **kwargs))
+    return out
