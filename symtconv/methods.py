@@ -238,14 +238,13 @@ def _pad(geometry: Geometry, a: np.ndarray) -> np.ndarray:
     after = [int(ax.pad_after) for ax in geometry.axes]
     shape = [n + b + e for n, b, e in zip(a.shape[1:], before, after, strict=True)]
     out = _zeros((a.shape[0], *shape))
+    # u[t] = a[t - b] for 0 <= t < n + b + e: the entries a[q] with max(0, -b) <= q and
+    # q < n + min(0, e) land at q + b; a crop longer than the axis leaves none of them
     source = tuple(
-        slice(max(0, -b), n - max(0, -e))
+        slice(max(0, -b), max(max(0, -b), n + min(0, e)))
         for n, b, e in zip(a.shape[1:], before, after, strict=True)
     )
-    target = tuple(
-        slice(max(0, b), max(0, b) + (s.stop - s.start))
-        for b, s in zip(before, source, strict=True)
-    )
+    target = tuple(slice(s.start + b, s.stop + b) for b, s in zip(before, source, strict=True))
     out[(slice(None), *target)] = a[(slice(None), *source)]
     return out
 

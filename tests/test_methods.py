@@ -70,6 +70,18 @@ def test_negative_padding_crops_the_zero_inserted_input():
     assert steps.result.shape == (1, g.output_size[0])
 
 
+def test_a_crop_longer_than_the_zero_inserted_axis():
+    # i=2, k=2, s=3, crops (6, 0), a=2: zero insertion gives 4 entries, the pad before is
+    # d(k-1) - 6 = -5 (more than the axis holds) and after d(k-1) - 0 + a = 3, so the
+    # padded sequence has 4 - 5 + 3 = 2 entries, both beyond y: zeros (found by hypothesis)
+    g = Geometry(2, 2, stride=3, padding=((6, 0),), output_padding=2)
+    y, w = np.array([[5, 7]], dtype=object), np.array([[[1, 10]]], dtype=object)
+    steps = flip_and_pad(g, y, w)
+    assert as_int(steps.padded[0]) == [0, 0]
+    # the scatter definition by hand: positions 3n + m = 0, 1, 3, 4, cropped from 6 on
+    assert as_int(steps.result[0]) == [0] == as_int(scatter(g, y, w)[0])
+
+
 @given(sts.geometry_and_arrays(sts.geometries(adjoint=True)))
 def test_four_methods_agree_on_integers(case):
     g, y, w = case
