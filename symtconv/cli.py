@@ -84,6 +84,13 @@ def _add_geometry_flags(parser: argparse.ArgumentParser, *, required: bool) -> N
 GROUPS_FLAG: Any = object()
 
 
+def _group_count(args: argparse.Namespace) -> int:
+    """``--groups N`` for a concrete geometry (a bare ``--groups`` is for --general)."""
+    if args.groups is GROUPS_FLAG:
+        raise UsageError("--groups needs a number for a concrete geometry, e.g. --groups 2")
+    return int(args.groups)
+
+
 def _one_or_many(values: list[Any] | None, default: Any) -> Any:
     if values is None:
         return default
@@ -107,8 +114,7 @@ def _geometry(args: argparse.Namespace, **inferred: Any) -> Geometry:
     for dest in ("input_size", "kernel_size"):
         if dest not in params:
             raise UsageError(f"--{dest.split('_')[0]} is required")
-    if args.groups is GROUPS_FLAG:
-        raise UsageError("--groups needs a number for a concrete geometry, e.g. --groups 2")
+    _group_count(args)
     for dest in ("in_channels", "out_channels", "groups"):
         given = getattr(args, dest)
         params[dest] = inferred.get(dest, given)
@@ -241,15 +247,13 @@ def _inferred_sizes(args: argparse.Namespace, y: np.ndarray, w: np.ndarray) -> d
             f"--input-values has shape {y.shape} and --kernel-values shape {w.shape}: expected "
             "(*i) or (C_in, *i), and (*k) or (C_in, C_out/groups, *k)"
         )
-    if args.groups is GROUPS_FLAG:
-        raise UsageError("--groups needs a number, e.g. --groups 2")
     c_in = y.shape[0] if y.ndim == ndim + 1 else 1
     per_group = w.shape[1] if w.ndim == ndim + 2 else 1
     return {
         "input_size": tuple(y.shape[-ndim:]) if ndim > 1 else y.shape[-1],
         "kernel_size": tuple(w.shape[-ndim:]) if ndim > 1 else w.shape[-1],
         "in_channels": c_in,
-        "out_channels": per_group * args.groups,
+        "out_channels": per_group * _group_count(args),
     }
 
 
@@ -288,22 +292,21 @@ EVAL_OUTPUT_LIMIT = 1_000_000
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate
-    from .tensors import SYMPY_ENTRY_LIMIT, SYMPY_TERM_LIMIT, sympy_load
+    from .tensors import sympy_fits
 
     y = _array(_values(args.input_values, "--input-values"), "--input-values")
     w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
     g = _geometry(args, **_inferred_sizes(args, y, w))
-    entries = math.prod(g.output_shape)
-    if entries > EVAL_OUTPUT_LIMIT:
+    printed = math.prod(g.output_shape)
+    if printed > EVAL_OUTPUT_LIMIT:
         raise UsageError(
-            f"the output would have {entries:,} entries (shape {tuple(g.output_shape)}), more "
+            f"the output would have {printed:,} entries (shape {tuple(g.output_shape)}), more "
             f"than eval prints (at most {EVAL_OUTPUT_LIMIT:,}); call "
             "symtconv.numeric.conv_transpose from Python instead"
         )
     floats = any(isinstance(v, float) for v in (*y.flat, *w.flat))
-    terms, entries = sympy_load(g)
-    if floats or terms > SYMPY_TERM_LIMIT or entries > SYMPY_ENTRY_LIMIT:
-        # floating-point values, or too many terms for SymPy: the numeric tier (exact for
+    if floats or not sympy_fits(g):
+        # floating-point values, or too large for SymPy: the numeric tier (exact for
         # integers and rationals, which it computes in Python objects)
         from .numeric import conv_transpose
 
@@ -499,8 +502,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
                              "own parameters in --attrs")
         if args.input_size is None:
             raise UsageError("--input is required")
-        if args.groups is GROUPS_FLAG:
-            raise UsageError("--groups needs a number, e.g. --groups 2")
+        _group_count(args)
         sizes: dict[str, Any] = {}
         for dest in ("in_channels", "out_channels", "groups"):
             given = getattr(args, dest)  # the default 1 counts as not given

@@ -74,7 +74,7 @@ from .errors import MissingDependencyError, ParameterError, SymtconvError
 from .evaluate import as_exact, with_channels
 from .geometry import Axis, Geometry
 from .matrix import conv_matrix, matrix_entries
-from .overlap import AxisOverlap
+from .overlap import AxisOverlap, Overlap
 from .overlap import overlap as overlap_of
 from .proofs import AUTO_SYMPY_TERMS, prove
 from .results import Proof
@@ -1111,9 +1111,7 @@ class Derivation:
         The figures are drawn first, so without matplotlib
         (:class:`~symtconv.errors.MissingDependencyError`) nothing is written.
         """
-        path = Path(path)
-        if path.suffix != ".tex":
-            raise ParameterError(f"path must name a .tex file, got {str(path)!r}")
+        path = _tex_path(path)
         use = self.figures if figures is None else figures
         drawn = self.write_figures(path.parent, path.stem) if use else []
         path.write_text(self.document(figures=use, stem=path.stem), encoding="utf-8")
@@ -1687,7 +1685,7 @@ class Derivation:
         )
         for r, axis in enumerate(ov.axes):
             self._overlap_axis(out, r, axis)
-        self._overlap_verdict(out, ov.axes, per_group)
+        self._overlap_verdict(out, ov, per_group)
         if figure is not None:
             out.figure(
                 figure,
@@ -1790,14 +1788,15 @@ class Derivation:
         else:
             out.say("Every output is away from the borders.")
 
-    def _overlap_verdict(self, out: _Writer, axes: Sequence[AxisOverlap], per_group: int) -> None:
+    def _overlap_verdict(self, out: _Writer, ov: Overlap, per_group: int) -> None:
         """The N-d counts (2-D: as a matrix) and the verdict, with this geometry's reason."""
         g = self.geometry
+        axes = ov.axes
         n = self._names(out)
         if g.ndim > 1:
             out.subsection("Together")
         if g.ndim == 2:
-            terms = overlap_of(g).terms()
+            terms = ov.terms()
             out.say(
                 "The number of terms of each entry {entry} of {x}, the product of the axes' "
                 "counts" + (f" times {per_group}" if per_group > 1 else "") + ":",
@@ -2130,6 +2129,14 @@ FIGURE_FORMAT = "pdf"
 _STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
+def _tex_path(path: str | Path) -> Path:
+    """``path`` as a :class:`~pathlib.Path`, which must name a ``.tex`` file."""
+    path = Path(path)
+    if path.suffix != ".tex":
+        raise ParameterError(f"path must name a .tex file, got {str(path)!r}")
+    return path
+
+
 def _check_stem(stem: str) -> None:
     """A figure's name is written into the document: only letters, digits, - and _."""
     if not _STEM.fullmatch(stem):
@@ -2229,9 +2236,7 @@ class GeneralDerivation:
 
     def write(self, path: str | Path) -> list[Path]:
         """Write the document to ``path`` (a ``.tex`` file); return ``[path]``."""
-        path = Path(path)
-        if path.suffix != ".tex":
-            raise ParameterError(f"path must name a .tex file, got {str(path)!r}")
+        path = _tex_path(path)
         path.write_text(self.document(), encoding="utf-8")
         return [path]
 

@@ -44,7 +44,7 @@ from .tensors import (
     SYMPY_TERM_LIMIT,
     check_sympy_size,
     input_symbols,
-    sympy_load,
+    sympy_fits,
     term_name,
     weight_symbols,
 )
@@ -234,7 +234,4 @@ AUTO_SYMPY_ENTRIES = 10_000
 
 
 def _sympy_sized(geometry: Geometry) -> bool:
-    if geometry.is_symbolic:
-        return False
-    terms, entries = sympy_load(geometry)
-    return terms <= AUTO_SYMPY_TERMS and entries <= AUTO_SYMPY_ENTRIES
+    return sympy_fits(geometry, AUTO_SYMPY_TERMS, AUTO_SYMPY_ENTRIES)

@@ -40,6 +40,7 @@ __all__ = [
     "term_name",
     "symbol_name",
     "spatial_shape",
+    "sympy_fits",
     "sympy_load",
     "squeeze_channels",
 ]
@@ -71,11 +72,21 @@ def sympy_load(geometry: Geometry) -> tuple[int, int]:
     >>> sympy_load(Geometry((3, 3), 3, stride=2, padding=1))
     (49, 34)
     """
-    spatial_shape(geometry, geometry.input_size)
     entries = math.prod(spatial_shape(geometry, geometry.input_shape)) + math.prod(
         spatial_shape(geometry, geometry.output_shape)
     )
     return int(geometry.count_terms()), entries
+
+
+def sympy_fits(
+    geometry: Geometry, terms: int = SYMPY_TERM_LIMIT, entries: int = SYMPY_ENTRY_LIMIT
+) -> bool:
+    """Whether ``geometry`` is concrete and within ``terms`` products and ``entries``
+    entries (by default the SymPy tier's limits, :func:`check_sympy_size`)."""
+    if geometry.is_symbolic:
+        return False
+    load = sympy_load(geometry)
+    return load[0] <= terms and load[1] <= entries
 
 
 def check_sympy_size(geometry: Geometry) -> int:

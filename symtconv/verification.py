@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from .conventions import to_onnx
 from .errors import MissingDependencyError, ParameterError
 from .geometry import Geometry
 from .numeric import conv_transpose
@@ -140,8 +141,6 @@ def _call_all(fn: Callable[..., Any], case: Case) -> list[np.ndarray]:
     """
     y = np.stack([case.y, *case.others]) if case.batched else case.y
     if case.convention == "onnx":
-        from .conventions import to_onnx
-
         call = to_onnx(case.geometry)
         assert call.crop is None  # ONNX's pads express every crop
         result = fn(y, case.w, case.bias, **call.kwargs)

@@ -46,3 +46,14 @@ def test_term_name():
     y, w = sp.Symbol("y_{0,1}"), sp.Symbol("w_{2}")
     assert term_name(1, y, w) == "y_{0,1}·w_{2}"
     assert term_name(2, y, w) == "2·y_{0,1}·w_{2}"
+
+
+def test_few_terms_but_a_huge_output_is_too_large_for_sympy():
+    from symtconv.errors import TooLargeError
+    from symtconv.tensors import check_sympy_size, sympy_fits, sympy_load
+
+    g = Geometry(2, 1, stride=10**6)  # y at 0 and 10**6, nothing between: o = 10**6 + 1
+    assert sympy_load(g) == (2, 2 + 10**6 + 1)
+    assert not sympy_fits(g) and sympy_fits(Geometry(2, 1, stride=10))
+    with pytest.raises(TooLargeError, match="input and output entries"):
+        check_sympy_size(g)

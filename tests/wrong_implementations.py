@@ -104,9 +104,9 @@ bias_ignored = partial(flip_and_pad, use_bias=False)
 
 def batch_mixed(input, weight, bias=None, **kwargs):
     """Right for one sample, but every sample of a batch gets the whole batch's sum."""
-    out = flip_and_pad(input, weight, bias, **kwargs)
+    out = flip_and_pad(input, weight, None, **kwargs)
     if input.ndim == weight.ndim and input.shape[0] > 1:  # batched, N > 1
-        total = flip_and_pad(input.sum(axis=0, keepdims=True), weight, None, **kwargs)
-        out = np.broadcast_to(total, out.shape) + (out - flip_and_pad(input, weight, None,
-                                                                        **kwargs))
+        out = np.broadcast_to(out.sum(axis=0, keepdims=True), out.shape)
+    if bias is not None:
+        out = out + np.asarray(bias).reshape(-1, *(1,) * (weight.ndim - 2))
     return out
