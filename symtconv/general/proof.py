@@ -61,8 +61,8 @@ from typing import Any, Literal
 import sympy as sp
 from sympy.core.relational import Relational
 
-from .errors import ParameterError
-from .geometry import Axis, Geometry
+from ..errors import ParameterError
+from ..geometry import Axis, Geometry
 
 __all__ = [
     "ASSUMED",
