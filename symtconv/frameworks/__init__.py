@@ -1,0 +1,1 @@
+"""Framework conventions: PyTorch, ONNX, TensorFlow, Keras and JAX (see :mod:`.common`)."""
