@@ -1,16 +1,18 @@
-"""Framework conventions (the documented import path of :mod:`symtconv.frameworks`).
+"""Framework conventions: PyTorch, ONNX, TensorFlow, Keras and JAX, translated exactly.
 
-The code lives in the package :mod:`symtconv.frameworks`; this module re-exports its
-public names, so ``from symtconv.conventions import convert, onnx_conv_transpose,
-prove_conventions`` keeps working, and ``python -m symtconv.conventions --table``
-writes docs/conventions.md.
+The documented import path of the package :mod:`symtconv.frameworks`, where the code
+lives: one module per framework with its reader, writer and own formulas, the
+canonical geometry in ``common``, then ``translation``, ``proofs`` and ``table``.  This
+module re-exports the package's public names, so ``from symtconv.conventions import
+convert, onnx_conv_transpose, prove_conventions`` keeps working, and
+``python -m symtconv.conventions --table`` writes docs/conventions.md.
 """
 
 from __future__ import annotations
 
 import sys
 
-from .frameworks.common import (
+from .frameworks import (
     ATTRIBUTES,
     DEVIATIONS,
     FRAMEWORKS,
@@ -41,7 +43,7 @@ from .frameworks.common import (
     translate,
     write,
 )
-from .frameworks.common import main as main
+from .frameworks.table import main as main
 
 __all__ = [
     "ATTRIBUTES",
