@@ -70,6 +70,7 @@ def _jax_string_pads(k: Any, s: Any, d: Any, padding: str) -> tuple[Any, Any]:
         lo = ek - 1
     return lo, pad_len - lo
 
+
 _SPATIAL_LETTERS = "HWDABEFGJKLMPQRSTUVXYZ"
 
 _JAX_DEFAULTS = {

@@ -61,6 +61,7 @@ def _onnx_output(i: Any, k: Any, s: Any, d: Any, a: Any, begin: Any, end: Any) -
     """ONNX's ``output_shape = s(i-1) + output_padding + d(k-1)+1 - pads_begin - pads_end``."""
     return s * (i - 1) + a + _effective(k, d) - begin - end
 
+
 _AUTO_PADS = ("NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID")
 
 

@@ -55,6 +55,7 @@ def _tf_output_range(i: Any, k: Any, s: Any, d: Any, padding: Any) -> tuple[Any,
     low = _full(i, k, s, d) - begin - end
     return low, low + s - 1
 
+
 _TF_LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 
 _TF_FIRST = {1: "NCW", 2: "NCHW", 3: "NCDHW"}

@@ -53,6 +53,7 @@ def _layouts(framework: str, ndim: int) -> _Layout:
     """The layouts symtconv's writers use for a framework."""
     return _LAYOUTS[framework](ndim)
 
+
 _WRITERS: dict[str, Callable[..., Call]] = {
     "torch": to_torch,
     "onnx": to_onnx,

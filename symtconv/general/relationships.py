@@ -106,6 +106,7 @@ class _Spec:
     claims: tuple[tuple[str, str], ...]
     in_paper: bool = True
 
+
 _SPECS = (
     _Spec(
         1,

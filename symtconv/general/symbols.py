@@ -105,6 +105,7 @@ class _Channels:
     def group_of_output(self, c_out: Any) -> Any:
         return sp.floor(c_out / self.Q_out)
 
+
 _Y, _W, _X = sp.IndexedBase("y"), sp.IndexedBase("w"), sp.IndexedBase("x")
 
 
