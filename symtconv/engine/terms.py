@@ -74,11 +74,11 @@ import numpy as np
 import numpy.typing as npt
 import sympy as sp
 
-from .errors import NotAdjointError, ParameterError, ParameterTypeError, ShapeError, TooLargeError
-from .geometry import Geometry
-from .progress import Reporter, reporter
-from .results import Comparison, Mismatch, Proof
-from .tensors import input_symbols, spatial_shape, symbol_name, term_name, weight_symbols
+from ..errors import NotAdjointError, ParameterError, ParameterTypeError, ShapeError, TooLargeError
+from ..geometry import Geometry
+from ..progress import Reporter, reporter
+from ..results import Comparison, Mismatch, Proof
+from ..tensors import input_symbols, spatial_shape, symbol_name, term_name, weight_symbols
 
 __all__ = [
     "TermSpace",

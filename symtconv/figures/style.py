@@ -52,11 +52,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import MissingDependencyError, ParameterError
-from .geometry import Geometry
-from .matrix import matrix_entries
-from .overlap import overlap
-from .tensors import input_symbols, spatial_shape, symbol_name, weight_symbols
+from ..errors import MissingDependencyError, ParameterError
+from ..geometry import Geometry
+from ..matrix import matrix_entries
+from ..overlap import overlap
+from ..tensors import input_symbols, spatial_shape, symbol_name, weight_symbols
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -661,7 +661,7 @@ def steps_figure(
         when omitted.
     size : figure size in inches; chosen from the grids by default.
     """
-    from .methods import flip_and_pad
+    from ..methods import flip_and_pad
 
     spatial_shape(geometry, geometry.input_size)
     if geometry.ndim > 2:

@@ -68,17 +68,17 @@ import numpy as np
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from . import engine as _engine
-from . import methods as _methods
-from .errors import MissingDependencyError, ParameterError, SymtconvError
-from .evaluate import as_exact, with_channels
-from .geometry import Axis, Geometry
-from .matrix import conv_matrix, matrix_entries
-from .overlap import AxisOverlap, Overlap
-from .overlap import overlap as overlap_of
-from .proofs import AUTO_SYMPY_TERMS, prove
-from .results import Proof
-from .tensors import input_symbols, spatial_shape, symbol_name, weight_symbols
+from .. import engine as _engine
+from .. import methods as _methods
+from ..errors import MissingDependencyError, ParameterError, SymtconvError
+from ..evaluate import as_exact, with_channels
+from ..geometry import Axis, Geometry
+from ..matrix import conv_matrix, matrix_entries
+from ..overlap import AxisOverlap, Overlap
+from ..overlap import overlap as overlap_of
+from ..proofs import AUTO_SYMPY_TERMS, prove
+from ..results import Proof
+from ..tensors import input_symbols, spatial_shape, symbol_name, weight_symbols
 
 __all__ = [
     "DOCUMENTS",
@@ -1087,7 +1087,7 @@ class Derivation:
         >>> derive(Geometry((2, 2, 2), 2)).figure_files("cube")
         {'matrix': 'cube-matrix.pdf', 'overlap': 'cube-overlap.pdf'}
         """
-        from .figures import figure_kinds
+        from ..figures import figure_kinds
 
         _check_stem(stem)
         return {kind: f"{stem}-{kind}.{FIGURE_FORMAT}" for kind in figure_kinds(self.geometry)}
@@ -1098,7 +1098,7 @@ class Derivation:
         With values, the steps figure shows them.  The files are deterministic (see
         :func:`symtconv.figures.save_figure`).
         """
-        from .figures import write_figures
+        from ..figures import write_figures
 
         self.figure_files(stem)  # checks the stem before anything is drawn
         y, w = self.values if self.values is not None else (None, None)
@@ -1316,7 +1316,7 @@ class Derivation:
         transposed = ElidedMatrix.of((cols, rows), lambda rc: c.get((rc[1], rc[0])))
         out.display(r"C^{\top} = " + out.tex(transposed))
         if figure is not None:
-            from .figures import FULL_COLUMNS, FULL_ROWS
+            from ..figures import FULL_COLUMNS, FULL_ROWS
 
             whole = rows <= FULL_ROWS and cols <= FULL_COLUMNS
             out.figure(
@@ -2218,7 +2218,7 @@ class GeneralDerivation:
 
     def document(self) -> str:
         """The standalone LaTeX document."""
-        from .general import ASSUMED
+        from ..general import ASSUMED
 
         out = _Writer(DerivationPrinter())
         self._theorem(out)
@@ -2368,7 +2368,7 @@ def derive_general(
 
     derive, symtconv.general.prove_general
     """
-    from .general import output_size_derivation, prove_general, relationships
+    from ..general import output_size_derivation, prove_general, relationships
 
     return GeneralDerivation(
         proof=prove_general(ndim, groups, asymmetric=asymmetric),
@@ -2430,7 +2430,7 @@ def compile_pdf(tex: str | Path, *, timeout: float = 300) -> Compiled:
 
 
 def _seed_worked_example() -> Derivation:
-    from .demo import SEED_INPUT, SEED_KERNEL, SEED_OUTPUT
+    from ..demo import SEED_INPUT, SEED_KERNEL, SEED_OUTPUT
 
     return derive(
         Geometry((3, 3), 3, stride=2, padding=1),
@@ -2445,7 +2445,7 @@ def _seed_worked_example() -> Derivation:
 
 
 def _seed_shape_example() -> Derivation:
-    from .demo import SEED_SHAPE_EXAMPLE
+    from ..demo import SEED_SHAPE_EXAMPLE
 
     return derive(
         SEED_SHAPE_EXAMPLE,
