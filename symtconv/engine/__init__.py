@@ -1,4 +1,4 @@
 """The fast exact engine (moved into a package; split in the next commit)."""
 
-from .terms import *  # noqa: F403
-from .terms import __all__  # noqa: F401
+from .term_sets import *  # noqa: F403
+from .term_sets import __all__  # noqa: F401
