@@ -62,7 +62,7 @@ def write_matrix(doc: Derivation, out: _Writer, figure: str | None = None) -> No
     transposed = ElidedMatrix.of((cols, rows), lambda rc: c.get((rc[1], rc[0])))
     out.display(r"C^{\top} = " + out.tex(transposed))
     if figure is not None:
-        from ...figures import FULL_COLUMNS, FULL_ROWS
+        from ...figures.style import FULL_COLUMNS, FULL_ROWS
 
         whole = rows <= FULL_ROWS and cols <= FULL_COLUMNS
         out.figure(
