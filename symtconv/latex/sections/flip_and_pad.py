@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 
 def write_flip_and_pad(doc: Derivation, out: _Writer, figure: str | None = None) -> None:
+    """Flip-and-pad step by step: zero insertion, pad or crop, flipped kernel, correlation."""
     g = doc.geometry
     n = _printed_names(out)
     shown, numbers = doc.symbols, doc.numbers

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 
 def write_setup(doc: Derivation, out: _Writer) -> None:
+    """Section 1: the layer, its parameters per axis, and the one idea (x = Cᵀ·vec(y))."""
     g = doc.geometry
     n = _printed_names(out)
     out.section("Setup and notation")
@@ -93,6 +94,7 @@ def write_setup(doc: Derivation, out: _Writer) -> None:
 
 
 def write_tensors(doc: Derivation, out: _Writer) -> None:
+    """Section 2: the input y and the weight w, as symbols (and values, if given)."""
     g = doc.geometry
     n = _printed_names(out)
     out.section("The input and the kernel")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 
 def write_matrix(doc: Derivation, out: _Writer, figure: str | None = None) -> None:
+    """C from the forward definition: where each tap stands, its channel blocks, C itself."""
     g = doc.geometry
     n = _printed_names(out)
     c = doc.symbols.matrix
@@ -144,6 +145,7 @@ def _blocks(doc: Derivation, out: _Writer) -> None:
 
 
 def write_transpose(doc: Derivation, out: _Writer) -> None:
+    """Cᵀ·vec(y), entry by entry: each output as a sum of y·w terms."""
     g = doc.geometry
     n = _printed_names(out)
     shown = doc.symbols

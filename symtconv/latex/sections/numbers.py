@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 
 def write_numbers(doc: Derivation, out: _Writer) -> None:
+    """The given values substituted, compared with the expected output if there is one."""
     numbers = doc.numbers
     assert numbers is not None
     n = _printed_names(out)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 
 def write_proof(doc: Derivation, out: _Writer) -> None:
+    """What was proved equal, by which tier, and the verdict (or why there is none)."""
     out.section("The proof")
     proof = doc.proof
     if proof is None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 
 def write_output_size(doc: Derivation, out: _Writer) -> None:
+    """The output size per axis, and the forward convolution mapping it back to the input size."""
     g = doc.geometry
     out.section("The output size")
     out.say(
