@@ -9,13 +9,6 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_MODULE_LINES = 1000
 MAX_CLASS_LINES = 400
 
-#: Modules known to be too long, each being split in its own change; an entry must be
-#: removed once its module is split (a test fails when an entry is no longer needed).
-PENDING = {
-    "symtconv/conventions.py": "issue 16: split into a package",
-    "symtconv/general.py": "issue 16: split into a package",
-}
-
 
 def oversized(path: Path) -> list[str]:
     """What in ``path`` is too long: the module, and every class (decorators included)."""
@@ -39,9 +32,7 @@ def test_no_module_or_class_is_too_long() -> None:
     too_long = {
         path.relative_to(ROOT).as_posix(): found for path in paths if (found := oversized(path))
     }
-    assert {k: v for k, v in too_long.items() if k not in PENDING} == {}
-    stale = sorted(set(PENDING) - set(too_long))
-    assert not stale, f"{stale} are no longer too long: remove them from PENDING"
+    assert too_long == {}
 
 
 def test_a_long_module_and_a_long_class_are_reported(tmp_path: Path) -> None:
