@@ -246,7 +246,7 @@ class Decomposition:
     >>> plan.axes[0].taps                 # phase 0 reads taps 4, 2, 0; phase 1: -, 3, 1
     ((4, 2, 0), (-1, 3, 1))
     >>> plan.macs()["decomposition"], plan.macs()["flip_and_pad"]
-    (30, 50)
+    (36, 50)
     """
 
     geometry: Geometry

@@ -69,7 +69,7 @@ def proof_cost(plan: Decomposition) -> int:
 
     >>> from symtconv import Geometry
     >>> proof_cost(decompose(Geometry(4, 3, stride=2)))
-    10
+    20
     """
     return plan.macs()["decomposition"]
 
