@@ -451,3 +451,18 @@ def test_cli_refuses_a_proof_too_large(capsys):
     assert "MAX_PROOF_TERMS" in err and len(err.strip().splitlines()) == 1
     # the plan alone (no proof) is cheap
     assert main([*argv, "--proof", "none"]) == 0
+
+
+def test_readme_example_runs():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+                if "symtconv.decompose(" in b]
+    namespace: dict[str, object] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    plan = namespace["plan"]
+    assert namespace["x"].tolist() == [SEED_X]
+    assert (plan.sub_kernel, plan.input_pad, plan.crop) == ((2, 2), ((1, 0), (1, 0)),
+                                                            ((1, 0), (1, 0)))
