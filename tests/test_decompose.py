@@ -466,3 +466,12 @@ def test_readme_example_runs():
     assert namespace["x"].tolist() == [SEED_X]
     assert (plan.sub_kernel, plan.input_pad, plan.crop) == ((2, 2), ((1, 0), (1, 0)),
                                                             ((1, 0), (1, 0)))
+
+
+def test_onnx_export_refuses_a_weight_too_large():
+    pytest.importorskip("onnx")
+    from symtconv.decompose import to_onnx
+
+    g = Geometry((4, 4), 8, stride=4, in_channels=4096, out_channels=4096)
+    with pytest.raises(TooLargeError, match="MAX_WEIGHT_ELEMENTS"):
+        to_onnx(decompose(g))

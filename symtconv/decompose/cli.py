@@ -40,8 +40,9 @@ def register(commands: Any) -> argparse.ArgumentParser:
                           "pip install 'symtconv[onnx]')")
     sub.add_argument("--weight", metavar="W.npy",
                      help="with --onnx: PyTorch's weight (C_in, C_out/groups, *k), float32 or "
-                          "float64, stored rearranged in the model; without it the model takes "
-                          "the rearranged weight as its second input 'w'")
+                          "float64 (ONNX Runtime runs float32 only), stored rearranged in the "
+                          "model; without it the model takes the rearranged weight as its "
+                          "second input 'w'")
     sub.add_argument("--bias", metavar="B.npy",
                      help="with --onnx: the bias (C_out,), in the weight's dtype")
     return sub

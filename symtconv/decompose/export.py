@@ -32,21 +32,26 @@ Examples
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import MissingDependencyError, ParameterTypeError, ShapeError
+from ..errors import MissingDependencyError, ParameterTypeError, ShapeError, TooLargeError
 from ..geometry import Geometry
 from .plan import Decomposition, decompose
 
-__all__ = ["OPSET", "to_onnx"]
+__all__ = ["MAX_WEIGHT_ELEMENTS", "OPSET", "export_cost", "to_onnx"]
 
 #: The opset the models use.
 OPSET = 13
 #: The IR version written (ONNX Runtime and the reference evaluator both read it).
 IR_VERSION = 8
+
+#: :func:`to_onnx` refuses rearranged weights with more entries than this (1 GiB of
+#: float32; a protobuf model cannot exceed 2 GiB).
+MAX_WEIGHT_ELEMENTS = 2**28
 
 _DTYPES = {np.dtype(np.float32): "FLOAT", np.dtype(np.float64): "DOUBLE"}
 
@@ -75,6 +80,16 @@ def _float(name: str, array: Any, dtype: np.dtype[Any] | None) -> npt.NDArray[An
     return array
 
 
+def export_cost(plan: Decomposition) -> int:
+    """Entries of the rearranged weight the model stores: ``C_out·Πs · C_in/g · ΠT``.
+
+    >>> from symtconv import Geometry
+    >>> export_cost(decompose(Geometry((8, 8), 4, stride=2, in_channels=3, out_channels=5)))
+    240
+    """
+    return math.prod(plan.conv_weight_shape)
+
+
 def to_onnx(
     plan: Decomposition | Geometry,
     weight: npt.ArrayLike | None = None,
@@ -89,8 +104,9 @@ def to_onnx(
 
     plan : a :class:`~symtconv.decompose.plan.Decomposition` (or a geometry).
     weight : PyTorch's ``(C_in, C_out/groups, *k)`` weight, float32 or float64; it is
-        rearranged into an initializer.  ``None``: the model takes the rearranged weight
-        ``(C_out·Πs, C_in/groups, *T)`` as its second input ``w``.
+        rearranged into an initializer.  (ONNX Runtime's CPU provider has no float64
+        ``Conv``; float64 models run in ``onnx.reference``.)  ``None``: the model takes
+        the rearranged weight ``(C_out·Πs, C_in/groups, *T)`` as its second input ``w``.
     bias : ``(C_out,)``, optional, in the weight's dtype.
     dtype : the element type when no weight is given (float32 or float64).
     """
@@ -103,6 +119,12 @@ def to_onnx(
             f"plan must be a Decomposition or a Geometry, got {type(plan).__name__}"
         )
     g = plan.geometry
+    cost = export_cost(plan)
+    if cost > MAX_WEIGHT_ELEMENTS:
+        raise TooLargeError(
+            f"the rearranged weight {plan.conv_weight_shape} has {cost:,} entries, more than "
+            f"MAX_WEIGHT_ELEMENTS={MAX_WEIGHT_ELEMENTS:,} that an ONNX file can hold"
+        )
     w = None if weight is None else _float("weight", weight, None)
     element = w.dtype if w is not None else np.dtype(dtype)
     if element not in _DTYPES:
