@@ -423,8 +423,8 @@ class Decomposition:
             },
             "weight": {
                 "from": "PyTorch (C_in, C_out/groups, *k)",
-                "rule": "wc[c_out*P + flat(r), c, u] = w[g*C_in/g + c, c_out mod C_out/g, "
-                "taps[r][u]] per axis (P = prod(s); 0 where a tap is -1)",
+                "rule": "wc[c_out*prod(s) + flat(r), c, u] = w[group(c_out)*C_in/groups + c, "
+                "c_out mod C_out/groups, taps[r][u] per axis] (0 where a tap is -1)",
                 "axes": [ax.to_dict() for ax in self.axes],
             },
             "pixel_shuffle": {
