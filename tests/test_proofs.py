@@ -131,3 +131,24 @@ def test_two_extra_trailing_zeros_of_padding_are_caught(monkeypatch):
     detail = failed["flip_and_pad"].detail
     assert "sizes differ" in detail and "(1, 7, 5)" in detail and "(1, 5, 3)" in detail
     assert "sizes differ" in str(proof)
+
+
+def test_a_wrong_zero_extension_is_not_called_proved(monkeypatch):
+    # stride <= output_padding < dilation: the note about Cᵀ of the zero-extended y must
+    # follow its own comparison, so a wrong extension is reported as NOT equal
+    import symtconv.methods as methods
+
+    transpose = methods.transpose
+
+    def wrong_extension(geometry, y, w, *, extend=False):
+        out = transpose(geometry, y, w, extend=extend)
+        if extend:
+            out[(0,) * out.ndim] += y[(0,) * y.ndim] * w[(0,) * w.ndim]
+        return out
+
+    g = Geometry(3, 3, stride=1, dilation=2, output_padding=1)
+    assert any("are equal (proved)" in note for note in prove(g, engine="sympy").notes)
+    monkeypatch.setattr(methods, "transpose", wrong_extension)
+    notes = prove(g, engine="sympy").notes
+    assert any("NOT equal" in note for note in notes)
+    assert not any("proved" in note for note in notes)
