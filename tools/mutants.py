@@ -25,7 +25,8 @@ Usage::
     python tools/mutants.py --check         # only: every snippet occurs exactly once
 
 The repository's own code is never modified; hypothesis runs with a fixed seed
-(``--seed``) so a run is reproducible.
+(``--seed``) so a run is reproducible, and without shrinking (``tools/mutant_profile.py``):
+a kill needs a failing example, not the smallest one.
 """
 
 from __future__ import annotations
@@ -140,10 +141,12 @@ def copy_tree(files: list[str], target: Path, root: Path = ROOT) -> None:
 
 def run_tests(copy: Path, tests: tuple[str, ...], timeout: float, seed: int) -> tuple[str, str]:
     """``("passed" | "failed" | "timeout" | "error", detail)`` of pytest in ``copy``."""
-    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
+    # the copy's code is the one imported; tools/ holds the plugin that skips shrinking
+    path = os.pathsep.join([str(copy), str(copy / "tools")])
+    env = {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
     command = [
         sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-        f"--hypothesis-seed={seed}", *tests,
+        "-p", "mutant_profile", f"--hypothesis-seed={seed}", *tests,
     ]
     try:
         done = subprocess.run(
