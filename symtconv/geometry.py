@@ -448,7 +448,8 @@ class Geometry:
         Counted in closed form per axis (:func:`axis_terms`, a few dozen integer
         operations whatever the sizes), times the channel pairs ``C_in·C_out/groups``.
 
-        >>> Geometry((64, 64), 4, stride=2, padding=1, in_channels=16, out_channels=16).count_terms()
+        >>> Geometry((64, 64), 4, stride=2, padding=1, in_channels=16, out_channels=16
+        ...          ).count_terms()
         16516096
         >>> Geometry(10**19, 3).count_terms()
         30000000000000000000

@@ -21,7 +21,6 @@ array([[y_{0,0}, y_{0,1}],
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
