@@ -22,7 +22,7 @@ Examples
 >>> require(Cost("sympy", terms=20_000, entries=34, what="prove"))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-symtconv.errors.TooLargeError: prove: 20,000 y·w terms, but the SymPy tier handles at most 10,000 ...
+symtconv.errors.TooLargeError: prove: 20,000 y·w terms, but the SymPy tier handles at most ...
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def _value(lim: Limit) -> str:
 def table() -> str:
     """The limits as a Markdown table (the README's "Limits" section).
 
-    >>> print(table().splitlines()[2][:40])
+    >>> print(table().splitlines()[2][:37])
     | `sympy.terms` | 10,000 | y·w terms |
     """
     rows = ["| limit | value | counts | bounds | past it |", "|---|---:|---|---|---|"]
