@@ -199,7 +199,7 @@ def _value(lim: Limit) -> str:
 def table() -> str:
     """The limits as a Markdown table (the README's "Limits" section).
 
-    >>> print(table().splitlines()[2][:37])
+    >>> print(table().splitlines()[2][:38])
     | `sympy.terms` | 10,000 | y·w terms |
     """
     rows = ["| limit | value | counts | bounds | past it |", "|---|---:|---|---|---|"]
