@@ -461,7 +461,10 @@ class Geometry:
         channel_pairs = self.in_channels * (self.out_channels // self.groups)
         return channel_pairs * reduce(mul, (axis_terms(ax) for ax in self.axes), 1)
 
-    def cost(self, tier: str, *, batch: int = 1, itemsize: int = 8, what: str = "") -> Cost:
+    def cost(
+        self, tier: str, *, batch: int = 1, itemsize: int = 8, objects: bool = False,
+        what: str = "",
+    ) -> Cost:
         """The cost of running ``tier`` on this geometry, estimated in closed form.
 
         Explanation
@@ -473,7 +476,8 @@ class Geometry:
         :data:`~symtconv.limits.ENGINE_BYTES_PER_OUTPUT` per output entry.
         ``"numeric"``: for ``batch`` samples of ``itemsize`` bytes, the output plus one
         block of GEMM columns (``C_out/g·Πk·Πi`` per channel, at least a million
-        entries), and the products ``y·w`` the GEMM computes.  ``"overlap"``: the
+        entries), and with ``objects`` (exact Python numbers, about a microsecond
+        each) the products ``y·w`` the GEMM computes.  ``"overlap"``: the
         output positions of one channel.  :func:`symtconv.limits.require` compares the
         result with the limits.
 
@@ -498,8 +502,8 @@ class Geometry:
             columns = self.groups * _prod(self.kernel_size) * _prod(self.input_size)
             block = max(NUMERIC_BLOCK_ENTRIES, columns)
             products = batch * self.in_channels * per_group * columns // self.groups
-            return Cost(tier, bytes=itemsize * (batch * outputs + block), products=products,
-                        what=what)
+            return Cost(tier, bytes=itemsize * (batch * outputs + block),
+                        products=products if objects else None, what=what)
         if tier == "overlap":
             return Cost(tier, cells=_prod(self.output_size), what=what)
         raise ParameterError(
