@@ -480,7 +480,9 @@ def cmd_derive(args: argparse.Namespace) -> int:
             if y is None:
                 raise UsageError("--expected needs --input-values and --kernel-values")
             expected = _array(_values(args.expected, "--expected"), "--expected")
-        document = derive(_geometry(args, **inferred), y, w, names=args.names, title=args.title,
+        g = _geometry(args, **inferred)
+        require(g.cost("derive", what="derive"))
+        document = derive(g, y, w, names=args.names, title=args.title,
                           expected=expected, figures=args.figures)
     if args.output is None:
         sys.stdout.write(document.document())
@@ -594,10 +596,10 @@ def _figure_cost(args: argparse.Namespace, g: Geometry) -> None:
     and what the kind draws (SymPy entries for the steps, counts for the overlap,
     nonzeros and channel blocks for the matrix)."""
     width, height = FIGURE_DEFAULT_INCHES if args.size is None else args.size
-    png = str(args.output).lower().endswith(".png")
-    pixels = math.ceil(width * args.dpi) * math.ceil(height * args.dpi) if png else None
-    require(Cost("figure", inches=max(width, height), dpi=args.dpi, pixels=pixels,
-                 what="figure"))
+    require(Cost("figure", inches=max(width, height), dpi=args.dpi, what="figure"))
+    if str(args.output).lower().endswith(".png"):  # bounded now: inches and dpi are
+        pixels = math.ceil(width * args.dpi) * math.ceil(height * args.dpi)
+        require(Cost("figure", pixels=pixels, what="figure"))
     what = f"figure --kind {args.kind}"
     if args.kind == "steps":
         require(g.cost("sympy", what=what))

@@ -45,7 +45,7 @@ from .limits import (
     Cost,
 )
 
-__all__ = ["Axis", "Geometry", "Size", "axis_terms", "floor_sum"]
+__all__ = ["Axis", "Geometry", "Size", "axis_terms", "floor_sum", "geometry_argument"]
 
 #: A size: a Python int, or a SymPy integer expression (SymPy ships no type hints).
 Size: TypeAlias = Any
@@ -478,8 +478,9 @@ class Geometry:
         block of GEMM columns (``C_out/g·Πk·Πi`` per channel, at least a million
         entries), and with ``objects`` (exact Python numbers, about a microsecond
         each) the products ``y·w`` the GEMM computes.  ``"overlap"``: the
-        output positions of one channel.  :func:`symtconv.limits.require` compares the
-        result with the limits.
+        output positions of one channel.  ``"derive"``: the entries of ``y`` and ``x``,
+        and the terms of every axis added up (a document lists per-axis structure).
+        :func:`symtconv.limits.require` compares the result with the limits.
 
         >>> g = Geometry((3, 3), 3, stride=2, padding=1)
         >>> g.cost("sympy").quantities()
@@ -506,8 +507,11 @@ class Geometry:
                         products=products if objects else None, what=what)
         if tier == "overlap":
             return Cost(tier, cells=_prod(self.output_size), what=what)
+        if tier == "derive":
+            return Cost(tier, entries=_prod(self.input_shape) + outputs,
+                        terms=sum(axis_terms(ax) for ax in self.axes), what=what)
         raise ParameterError(
-            f"tier must be one of sympy, engine, numeric, overlap, got tier={tier!r}"
+            f"tier must be one of sympy, engine, numeric, overlap, derive, got tier={tier!r}"
         )
 
     def describe(self) -> str:
@@ -549,6 +553,23 @@ class Geometry:
             "groups": self.groups,
             "output_size": plain(self.output_size),
         }
+
+
+def geometry_argument(value: Any, name: str = "geometry") -> Geometry:
+    """``value`` if it is a :class:`Geometry`, else :class:`ParameterTypeError` naming it.
+
+    >>> geometry_argument(None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symtconv.errors.ParameterTypeError: geometry must be a symtconv.Geometry (e.g. ...
+    ...got geometry=None (NoneType)
+    """
+    if not isinstance(value, Geometry):
+        raise ParameterTypeError(
+            f"{name} must be a symtconv.Geometry (e.g. Geometry(input_size=(3, 3), "
+            f"kernel_size=3, stride=2)), got {name}={value!r:.60} ({type(value).__name__})"
+        )
+    return value
 
 
 def _max(a: Size, b: Size) -> Size:

@@ -98,6 +98,12 @@ LIMITS: dict[str, Limit] = {
               "use float values (then float64), or " + _NUMERIC_INSTEAD),
         Limit("eval", "entries", 1_000_000, "output entries", "what eval prints",
               "call symtconv.numeric.conv_transpose from Python"),
+        Limit("derive", "entries", 250_000, "input and output entries",
+              "derive (a document for people: elided matrices, entry by entry)",
+              "use prove --engine fast for the proof, or derive --general for every size"),
+        Limit("derive", "terms", 30_000, "y·w terms of the axes added up",
+              "derive (the per-axis structure of C is listed from Python)",
+              "use prove --engine fast for the proof, or derive --general for every size"),
         Limit("overlap", "entries", 100_000, "listed counts per axis (border counts and "
               "the irregular positions of one period)", "overlap (counts past this length "
               "are summarised as border counts plus one period)",
@@ -159,6 +165,7 @@ class Cost:
 
 _TIER_NAMES = {"sympy": "the SymPy tier", "engine": "the fast engine",
                "numeric": "the numeric tier", "eval": "eval", "overlap": "overlap",
+               "derive": "derive",
                "figure": "figure"}
 
 
