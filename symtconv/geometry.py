@@ -45,7 +45,15 @@ from .limits import (
     Cost,
 )
 
-__all__ = ["Axis", "Geometry", "Size", "axis_terms", "floor_sum", "geometry_argument"]
+__all__ = [
+    "Axis",
+    "Geometry",
+    "Size",
+    "axis_terms",
+    "floor_sum",
+    "geometry_argument",
+    "pairs_up_to",
+]
 
 #: A size: a Python int, or a SymPy integer expression (SymPy ships no type hints).
 Size: TypeAlias = Any
@@ -611,7 +619,7 @@ def floor_sum(n: int, m: int, a: int, b: int) -> int:
     return total
 
 
-def _pairs_up_to(u: int, i: int, k: int, s: int, d: int) -> int:
+def pairs_up_to(u: int, i: int, k: int, s: int, d: int) -> int:
     """``#{(n, m) : 0 <= n < i, 0 <= m < k, s·n + d·m <= u}`` in closed form."""
     if u < 0:
         return 0
@@ -639,7 +647,7 @@ def axis_terms(ax: Axis) -> int:
     """
     i, k, s, p, d = (int(v) for v in (ax.i, ax.k, ax.s, ax.p_begin, ax.d))
     o = int(ax.output)
-    return _pairs_up_to(o - 1 + p, i, k, s, d) - _pairs_up_to(p - 1, i, k, s, d)
+    return pairs_up_to(o - 1 + p, i, k, s, d) - pairs_up_to(p - 1, i, k, s, d)
 
 
 def _simplify(value: Size) -> Size:

@@ -80,7 +80,7 @@ from .errors import ParameterTypeError, TooLargeError
 from .general import Step, check_identity
 from .geometry import Axis, Geometry
 from .limits import Cost, limit, require
-from .runs import Computed, Run, periodic_cost, periodic_pattern, run_length
+from .runs import Computed, Run, border_cost, border_values, periodic_cost, periodic_pattern
 
 __all__ = [
     "ASSUMED",
@@ -216,7 +216,7 @@ def _runs(i: int, k: int, s: int, d: int, p: int, o: int, what: str) -> tuple[Ru
         return max(t0, lo), min(t1, hi)
 
     head, mid, tail = clipped(0, a - 1), clipped(a, b), clipped(b + 1, total)
-    listed = sum(max(0, t1 - t0 + 1) for t0, t1 in (head, tail))
+    listed = sum(border_cost(t0, t1, i, k, s, d) for t0, t1 in (head, tail))
     require(Cost("overlap", entries=listed + periodic_cost(*middle), what=what))
     runs = []
     for t0, t1 in (head, mid, tail):
@@ -227,7 +227,7 @@ def _runs(i: int, k: int, s: int, d: int, p: int, o: int, what: str) -> tuple[Ru
             period, values = periodic_pattern(*middle)
             runs.append(Run(start, stop, period, p % period, values))
         else:
-            values = run_length([taps_reaching(t, k, s, d, i) for t in range(t0, t1 + 1)])
+            values = border_values(t0, t1, i, k, s, d, lambda t: taps_reaching(t, k, s, d, i))
             runs.append(Run(start, stop, stop - start, -start % (stop - start), values))
     if hi > total:  # output_padding past the last product
         start = max(total + 1, lo) - p

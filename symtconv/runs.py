@@ -30,15 +30,20 @@ from __future__ import annotations
 import bisect
 import math
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import ParameterError, TooLargeError
+from .geometry import pairs_up_to
+from .limits import limit
 
 __all__ = [
     "Computed",
     "Run",
+    "border_cost",
+    "border_values",
     "periodic_cost",
     "periodic_pattern",
     "run_length",
@@ -224,3 +229,51 @@ def periodic_pattern(k: int, s: int, d: int) -> tuple[int, tuple[tuple[int, int]
         return s, sparse_run_length(s, q if g == 1 else 0, [(t, q + 1) for t in raised])
     marked = set(raised)
     return s, sparse_run_length(s, 0, [(t, q + (t in marked)) for t in range(0, s, g)])
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _ranges(t0: int, t1: int, i: int, k: int, s: int, d: int) -> tuple[range, range]:
+    """The inputs ``n`` and taps ``m`` that can land in ``[t0, t1]`` (``t = s·n + d·m``)."""
+    n_range = range(max(0, _ceil_div(t0 - d * (k - 1), s)), min(i - 1, t1 // s) + 1)
+    m_range = range(max(0, _ceil_div(t0 - s * (i - 1), d)), min(k - 1, t1 // d) + 1)
+    return n_range, m_range
+
+
+def border_cost(t0: int, t1: int, i: int, k: int, s: int, d: int) -> int:
+    """Work to list the counts of ``[t0, t1]``: its length when short, else the products
+    landing there (counted in closed form) plus the loop that enumerates them."""
+    if t0 > t1:
+        return 0
+    if t1 - t0 < limit("overlap.entries"):
+        return t1 - t0 + 1
+    pairs = pairs_up_to(t1, i, k, s, d) - pairs_up_to(t0 - 1, i, k, s, d)
+    return pairs + min(len(r) for r in _ranges(t0, t1, i, k, s, d))
+
+
+def border_values(
+    t0: int, t1: int, i: int, k: int, s: int, d: int, count: Callable[[int], int]
+) -> tuple[tuple[int, int], ...]:
+    """The counts of ``[t0, t1]`` run-length encoded: ``count(t)`` at each position when
+    the segment is short, else from the products ``t = s·n + d·m`` that land in it (a
+    long, sparse border).
+
+    >>> border_values(0, 4, 2, 3, 2, 1, lambda t: -1)
+    ((-1, 5),)
+    >>> border_values(0, 10**6, 2, 2, 10**5, 1, lambda t: -1)[:3]
+    ((1, 2), (0, 99998), (1, 2))
+    """
+    if t1 - t0 < limit("overlap.entries"):
+        return run_length([count(t) for t in range(t0, t1 + 1)])
+    n_range, m_range = _ranges(t0, t1, i, k, s, d)
+    # t = s·n + d·m is symmetric in (n, s) <-> (m, d): loop over the shorter range
+    outer, a, b, inner_count = (n_range, s, d, k) if len(n_range) <= len(m_range) else (
+        m_range, d, s, i)
+    landed: Counter[int] = Counter()
+    for u in outer:
+        first, last = max(0, _ceil_div(t0 - a * u, b)), min(inner_count - 1, (t1 - a * u) // b)
+        for v in range(first, last + 1):
+            landed[a * u + b * v - t0] += 1
+    return sparse_run_length(t1 - t0 + 1, 0, sorted(landed.items()))
