@@ -28,6 +28,7 @@ SymPy integer symbols give symbolic sizes and the conditions under which they ar
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ __all__ = [
     "axis_terms",
     "floor_sum",
     "geometry_argument",
+    "least_period",
     "pairs_up_to",
 ]
 
@@ -487,7 +489,8 @@ class Geometry:
         entries), and with ``objects`` (exact Python numbers, about a microsecond
         each) the products ``y·w`` the GEMM computes.  ``"overlap"``: the
         output positions of one channel.  ``"derive"``: the entries of ``y`` and ``x``,
-        and the terms of every axis added up (a document lists per-axis structure).
+        the terms of every axis added up (a document lists per-axis structure), and
+        the overlap periods added up (the document derives each interior count).
         :func:`symtconv.limits.require` compares the result with the limits.
 
         >>> g = Geometry((3, 3), 3, stride=2, padding=1)
@@ -516,7 +519,8 @@ class Geometry:
         if tier == "overlap":
             return Cost(tier, cells=_prod(self.output_size), what=what)
         if tier == "derive":
-            return Cost(tier, entries=_prod(self.input_shape) + outputs,
+            period = sum(least_period(*(int(v) for v in (ax.k, ax.s, ax.d))) for ax in self.axes)
+            return Cost(tier, entries=_prod(self.input_shape) + outputs, period=period,
                         terms=sum(axis_terms(ax) for ax in self.axes), what=what)
         raise ParameterError(
             f"tier must be one of sympy, engine, numeric, overlap, derive, got tier={tier!r}"
@@ -578,6 +582,18 @@ def geometry_argument(value: Any, name: str = "geometry") -> Geometry:
             f"kernel_size=3, stride=2)), got {name}={value!r:.60} ({type(value).__name__})"
         )
     return value
+
+
+def least_period(k: int, s: int, d: int) -> int:
+    """The least period of the interior overlap counts: ``g = gcd(d, s)`` if ``s/g``
+    divides ``k``, else ``s`` (derived in :func:`symtconv.overlap.derive_overlap`).
+
+    >>> from symtconv.overlap import least_period
+    >>> least_period(3, 2, 1), least_period(4, 2, 1), least_period(2, 4, 2), least_period(3, 4, 2)
+    (2, 1, 2, 4)
+    """
+    g = math.gcd(d, s)
+    return g if k % (s // g) == 0 else s
 
 
 def _max(a: Size, b: Size) -> Size:

@@ -104,6 +104,10 @@ LIMITS: dict[str, Limit] = {
         Limit("derive", "terms", 30_000, "y·w terms of the axes added up",
               "derive (the per-axis structure of C is listed from Python)",
               "use prove --engine fast for the proof, or derive --general for every size"),
+        Limit("derive", "period", 64, "overlap pattern entries (the periods of the axes "
+              "added up)", "derive (each interior count of one period is derived with SymPy, "
+              "tens of milliseconds each)",
+              "use overlap for the counts, or derive --general for every size"),
         Limit("overlap", "entries", 100_000, "listed counts per axis (border counts and "
               "the irregular positions of one period)", "overlap (counts past this length "
               "are summarised as border counts plus one period)",
@@ -154,12 +158,13 @@ class Cost:
     inches: float | None = None
     dpi: int | None = None
     blocks: int | None = None
+    period: int | None = None
     what: str = field(default="", compare=False)
 
     def quantities(self) -> dict[str, int | float]:
         """The estimated quantities that are set."""
         names = ("terms", "entries", "bytes", "products", "cells", "pixels", "inches", "dpi",
-                 "blocks")
+                 "blocks", "period")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
 

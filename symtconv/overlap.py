@@ -78,7 +78,7 @@ import sympy as sp
 
 from .errors import ParameterTypeError, TooLargeError
 from .general import Step, check_identity
-from .geometry import Axis, Geometry
+from .geometry import Axis, Geometry, least_period
 from .limits import Cost, limit, require
 from .runs import Computed, Run, border_cost, border_values, periodic_cost, periodic_pattern
 
@@ -166,17 +166,6 @@ def interior_counts(k: int, s: int, d: int) -> tuple[int, ...]:
     ((2, 1), (2, 2), (2, 0, 1, 0))
     """
     return tuple(taps_reaching(t, k, s, d) for t in range(s))
-
-
-def least_period(k: int, s: int, d: int) -> int:
-    """The least period of the interior counts: ``g`` if ``s' | k`` else ``s``.
-
-    >>> from symtconv.overlap import least_period
-    >>> least_period(3, 2, 1), least_period(4, 2, 1), least_period(2, 4, 2), least_period(3, 4, 2)
-    (2, 1, 2, 4)
-    """
-    g = math.gcd(d, s)
-    return g if k % (s // g) == 0 else s
 
 
 def is_uniform(k: int, s: int, d: int) -> bool:

@@ -233,6 +233,7 @@ def test_engine_estimate_is_an_upper_bound_of_the_measured_layer():
     (["prove", "--input", 10**19, "--kernel", 3, "--engine", "sympy"], "sympy.terms"),
     (["derive", "--input", 10**19, "--kernel", 3], "derive."),
     (["derive", "--input", 3000, 3000, "--kernel", 3], "derive.entries"),
+    (["derive", "--input", 2, "--kernel", 2, "--stride", 300], "derive.period"),
     (["figure", "--kind", "matrix", "--input", 3, "--kernel", 3, "-o", "f.png",
       "--size", "nan", "nan"], "--size"),
     (["figure", "--kind", "matrix", "--input", 3, "--kernel", 3, "-o", "f.png",
@@ -375,8 +376,8 @@ def test_npy_must_hold_numbers(capsys, tmp_path):
 
 def test_ctrl_c_prints_one_line_and_exits_130():
     code = ("import sys; from symtconv.cli import main; print('ready', file=sys.stderr, "
-            "flush=True); raise SystemExit(main(['prove', '--input', '60', '60', '--kernel', "
-            "'6', '--in-channels', '8', '--out-channels', '8', '--engine', 'fast']))")
+            "flush=True); raise SystemExit(main(['prove', '--input', '100', '100', '--kernel', "
+            "'1', '--engine', 'sympy']))")  # 10,000 SymPy terms: many seconds
     process = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
