@@ -387,46 +387,30 @@ def cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_target(target: str) -> Callable[..., Any]:
-    """``module:function`` or ``path/to/file.py:function`` as a callable."""
-    import importlib
-    import importlib.util
-    from pathlib import Path
-
-    where, _, name = target.rpartition(":")
-    if not where or not name:
-        raise UsageError(
-            f"TARGET must be module:function or path/to/file.py:function, got {target!r}"
-        )
+def _seconds(text: str) -> float:
     try:
-        if where.endswith(".py"):
-            path = Path(where)
-            if not path.is_file():
-                raise UsageError(f"no such file: {where}")
-            spec = importlib.util.spec_from_file_location(path.stem, path)
-            if spec is None or spec.loader is None:
-                raise UsageError(f"cannot import {where}")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-        else:
-            module = importlib.import_module(where)
-    except UsageError:
-        raise
-    except Exception as error:  # any import failure is a usage error here
-        raise UsageError(f"cannot import {where}: {type(error).__name__}: {error}") from None
-    function = getattr(module, name, None)
-    if not callable(function):
-        raise UsageError(f"{where} has no callable named {name!r}")
-    return function
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .verification import verify
+    """Verify TARGET in a child process; Ctrl-C prints `interrupted` and exits 130."""
+    try:
+        from .verification import verify
 
-    if args.max_examples < 1:
-        raise UsageError(f"--max-examples must be a positive integer, got {args.max_examples}")
-    report = verify(_load_target(args.target), args.convention,
-                    max_examples=args.max_examples, seed=args.seed)
+        if args.max_examples < 1:
+            raise UsageError(
+                f"--max-examples must be a positive integer, got {args.max_examples}")
+        report = verify(args.target, args.convention, ndim=args.ndim,
+                        without=tuple(args.without or ()), max_size=args.max_size,
+                        max_examples=args.max_examples, seed=args.seed, timeout=args.timeout)
+    except KeyboardInterrupt:  # the runner has killed the child on the way out
+        print("interrupted", file=sys.stderr)
+        return 130
     _emit(args, report.to_dict(), str(report))
     return 0 if report else 1
 
@@ -573,13 +557,29 @@ def build_parser() -> argparse.ArgumentParser:
     check = command("check", cmd_check, "verify a transposed-convolution implementation and "
                     "explain what it gets wrong", geometry=None)
     check.add_argument("target", metavar="TARGET",
-                       help="module:function or path/to/file.py:function")
+                       help="module:function or path/to/file.py:function (imported and run "
+                            "in a child process)")
     # the choices are symtconv.verification.CONVENTIONS, which needs hypothesis to import
-    check.add_argument("--convention", choices=("torch", "onnx"), default="torch",
-                       help="the callable's signature: torch's functional conv_transpose*d, "
-                            "or onnx's ConvTranspose (X, W, B, **attributes)")
+    check.add_argument("--convention", choices=("numpy", "torch", "onnx", "jax"),
+                       default="numpy",
+                       help="the callable's signature: torch's functional conv_transpose*d on "
+                            "numpy arrays (numpy) or on torch tensors (torch), onnx's "
+                            "ConvTranspose (X, W, B, **attributes), or jax.lax.conv_transpose")
+    check.add_argument("--ndim", type=_integer, nargs="+", default=None, metavar="N",
+                       help="the numbers of spatial axes the implementation supports (1-3)")
+    # the choices are symtconv.strategies.FEATURES
+    check.add_argument("--without", nargs="+", metavar="FEATURE",
+                       choices=("groups", "dilation", "output-padding", "padding", "bias",
+                                "batch", "unbatched", "channels"),
+                       help="features it does not support: groups, dilation, output-padding, "
+                            "padding, bias, batch (no batch of several samples), unbatched "
+                            "(the input always has a batch axis), channels (one in and out)")
+    check.add_argument("--max-size", type=_integer, default=4, metavar="N",
+                       help="the largest spatial input size drawn (1-64, default 4)")
     check.add_argument("--max-examples", type=_integer, default=200, metavar="N")
     check.add_argument("--seed", type=_integer, default=None, metavar="S")
+    check.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                       help="time allowed per call (default 10)")
     fig = command("figure", cmd_figure, "draw C, the flip-and-pad steps or the overlap map "
                   "(needs matplotlib: pip install 'symtconv[plot]')", geometry=False)
     fig.add_argument("--kind", required=True, choices=("matrix", "steps", "overlap"))
