@@ -387,7 +387,8 @@ class Runner:
         except EOFError:
             how = self._reap()
             self._kill()
-            raise TargetError(f"cannot import {self.target}: the process {how} while "
+            raise TargetError(f"cannot import {split_target(str(self.target))[0]}: the "
+                              f"process {how} while "
                               "importing it") from None
         if kind != "ready":
             self._kill()
