@@ -436,26 +436,31 @@ def _probe_cases(case: Case, count: int = 3) -> list[Case]:
     return [case, *more]
 
 
-def _batch_diagnosis(impl: _Implementation, case: Case) -> str:
-    """Whether each sample alone is right while the batch is not; "" otherwise."""
+def _wrong_samples(impl: _Implementation, case: Case) -> list[int]:
+    """Which samples of a batched call come out wrong."""
     samples = (case.y, *case.others)
+    return [n for n, (got, y) in enumerate(zip(impl.outputs(case), samples, strict=True))
+            if not np.array_equal(got, _reference(replace(case, y=y, others=())))]
+
+
+def _batch_diagnosis(impl: _Implementation, case: Case) -> str:
+    """When each sample alone is right but the batch is not: does the output depend on
+    the sample's position in the batch, or on the other samples?  "" otherwise."""
     try:
-        if not all(_agrees(impl, replace(case, y=y, others=())) for y in samples):
+        if not all(_agrees(impl, replace(case, y=y, others=())) for y in (case.y, *case.others)):
             return ""
-        outputs = impl.outputs(case)
+        # a batch of copies of one sample: a kernel that mixes samples is wrong from the
+        # first (or right throughout); one that mishandles later positions is wrong after it
+        wrong = _wrong_samples(impl, replace(case, others=(case.y,) * len(case.others)))
     except _Failed:
         return ""
-    wrong = [n for n, (got, y) in enumerate(zip(outputs, samples, strict=True))
-             if not np.array_equal(got, _reference(replace(case, y=y, others=())))]
-    if not wrong:
-        return ""
-    if 0 in wrong:
-        return (f"samples of a batch mixed: each sample alone is right, a batch of "
-                f"{case.batch} is not")
-    which = ", ".join(str(n) for n in wrong)
-    return (f"wrong on later samples of a batch: each sample alone is right, but in a batch "
-            f"of {case.batch} sample{'s' if len(wrong) > 1 else ''} {which} "
-            f"{'are' if len(wrong) > 1 else 'is'} wrong")
+    if wrong and 0 not in wrong:
+        which = ", ".join(str(n) for n in wrong)
+        return (f"wrong on later samples of a batch: each sample alone is right, but in a "
+                f"batch of {case.batch} sample{'s' if len(wrong) > 1 else ''} {which} "
+                f"{'are' if len(wrong) > 1 else 'is'} wrong")
+    return (f"samples of a batch mixed: each sample alone is right, a batch of {case.batch} "
+            "is not")
 
 
 def _diagnose(impl: _Implementation, case: Case) -> str:
