@@ -273,6 +273,15 @@ def _child_main(argv: list[str]) -> int:
 # --------------------------------------------------------------------------- #
 
 
+def _single_threaded_torch() -> None:
+    """In a forked child: torch's intra-op thread pool does not survive a fork (the first
+    parallel call would wait forever for the parent's threads); one thread avoids it."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        with contextlib.suppress(Exception):
+            torch.set_num_threads(1)
+
+
 def _signal_name(number: int) -> str:
     try:
         name = signal.Signals(number).name
@@ -364,6 +373,7 @@ class Runner:
                     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
                     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
                     signal.signal(signal.SIGINT, signal.SIG_DFL)
+                    _single_threaded_torch()
                     _die_with_parent(life_read)
                     _serve(self.target, self.convention, Connection(request_read, writable=False),
                            Connection(reply_write, readable=False))

@@ -102,6 +102,15 @@ def test_bad_space_flags_are_usage_errors(capsys, flags, needle):
     assert err.count("\n") == 1 and needle in err, err
 
 
+def test_cli_feature_choices_are_the_library_features():
+    from symtconv.cli import build_parser
+    from symtconv.strategies import FEATURES
+
+    check = build_parser()._subparsers._group_actions[0].choices["check"]
+    (without,) = [a for a in check._actions if a.dest == "without"]
+    assert tuple(without.choices) == FEATURES
+
+
 def test_verify_checks_its_arguments():
     with pytest.raises(ParameterTypeError, match="fn must be a callable"):
         verify(42)
