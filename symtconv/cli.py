@@ -634,6 +634,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --general: number of spatial axes")
     derive.add_argument("--asymmetric", action="store_true",
                         help="with --general: separate begin/end crops")
+    from .explore.cli import register as register_explore
+
+    register_explore(commands)
     return parser
 
 
