@@ -86,8 +86,12 @@ def screenshot(page: str | Path, png: str | Path, *, select: str | None = None,
         driver.get(Path(page).resolve().as_uri())
         if select is not None:
             driver.find_element(By.CSS_SELECTOR, f'#outputs [data-x="{select}"]').click()
-        full = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(width, max(height, int(full) + 40))
         driver.execute_script("window.scrollTo(0, 0)")
+        full = driver.execute_script("return document.documentElement.scrollHeight")
+        # a viewport as tall as the page, so the screenshot holds all of it
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": max(height, int(full)), "deviceScaleFactor": 1,
+            "mobile": False,
+        })
         driver.save_screenshot(str(png))
     return png
