@@ -489,3 +489,14 @@ def test_screenshot_writes_a_png(tmp_path):
     png = screenshot(page, tmp_path / "seed.png", select="1,1")
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+@browser
+def test_console_check_sees_an_error(driver, tmp_path):
+    """The console check used above can fail: an error thrown in the page is logged."""
+    _open(driver, tmp_path, SEED)
+    driver.get_log("browser")  # start from an empty log
+    driver.execute_script("setTimeout(() => { throw new Error('planted'); }, 0)")
+    driver.execute_script("return new Promise((done) => setTimeout(done, 50))")
+    entries = driver.get_log("browser")
+    assert any(e["level"] == "SEVERE" and "planted" in e["message"] for e in entries)
