@@ -634,7 +634,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --general: number of spatial axes")
     derive.add_argument("--asymmetric", action="store_true",
                         help="with --general: separate begin/end crops")
-    from .explore.cli import register as register_explore
+    from .decompose.cli import register as register_decompose  # symtconv decompose
+
+    register_decompose(commands)
+    from .explore.cli import register as register_explore  # symtconv explore
 
     register_explore(commands)
     return parser
