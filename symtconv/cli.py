@@ -453,8 +453,8 @@ def cmd_figure(args: argparse.Namespace) -> int:
     y = w = None
     inferred: dict[str, Any] = {}
     if args.input_values is not None:
-        if args.kind != "steps":
-            raise UsageError("--input-values and --kernel-values are for --kind steps")
+        if args.kind not in ("steps", "animation"):
+            raise UsageError("--input-values and --kernel-values are for --kind steps or animation")
         y = _array(_values(args.input_values, "--input-values"), "--input-values")
         w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
         inferred = _inferred_sizes(args, y, w)
@@ -582,9 +582,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", type=_integer, default=None, metavar="S")
     fig = command("figure", cmd_figure, "draw C, the flip-and-pad steps or the overlap map "
                   "(needs matplotlib: pip install 'symtconv[plot]')", geometry=False)
-    fig.add_argument("--kind", required=True, choices=("matrix", "steps", "overlap"))
+    fig.add_argument("--kind", required=True, choices=("matrix", "steps", "overlap", "animation"),
+                     help="animation: the flip-and-pad steps and the sliding window as a GIF")
     fig.add_argument("-o", "--output", required=True, metavar="FILE",
-                     help="the file to write: .png, .svg or .pdf")
+                     help="the file to write: .png, .svg or .pdf (.gif for --kind animation)")
     fig.add_argument("--transpose", action="store_true", help="with --kind matrix: draw Cᵀ")
     fig.add_argument("--input-values", metavar="JSON",
                      help="with --kind steps: y as nested lists, shape (*i) or (C_in, *i)")
