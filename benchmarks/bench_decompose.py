@@ -26,7 +26,7 @@ import numpy as np
 from bench_numeric import CASES, Case, _timed, numpy_blas_info, set_numpy_threads
 
 from symtconv import Geometry
-from symtconv.decompose import decompose
+from symtconv.decomposition import decompose
 from symtconv.numeric import conv_transpose
 
 

@@ -30,8 +30,8 @@ def __getattr__(name: str) -> object:
         from .verification import verify
 
         return verify
-    if name == "decompose":  # the sub-pixel decomposition; the module is callable
-        from . import decompose
+    if name == "decompose":  # the sub-pixel decomposition
+        from .decomposition import decompose
 
         return decompose
     raise AttributeError(f"module 'symtconv' has no attribute {name!r}")

@@ -7,8 +7,10 @@ status 2; ``prove`` exits with 1 when the methods are not proved equal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -17,12 +19,16 @@ from typing import Any, NoReturn
 import numpy as np
 import sympy as sp
 
+from .console import can_encode, json_text, write
 from .errors import SymtconvError
 from .geometry import Geometry
+from .limits import Cost, require
 
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+#: The exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
@@ -39,11 +45,31 @@ class _Parser(argparse.ArgumentParser):
 # --------------------------------------------------------------------------- #
 
 
+_DECIMAL = re.compile(r"-?[0-9]+")
+
+
 def _integer(text: str) -> int:
+    """ASCII decimal digits with an optional ``-`` (no ``+``, ``_``, spaces or other
+    scripts' digits, which ``int()`` would accept)."""
+    if not _DECIMAL.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"expected an integer in ASCII decimal digits (0-9, optionally a leading -), "
+            f"got {text!a}"
+        )
+    return int(text, 10)
+
+
+def _inches(text: str) -> float:
+    """A figure size: a finite positive number of inches."""
     try:
-        return int(text, 10)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number of inches, got {text!a}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a finite positive number of inches, got {text!a}"
+        )
+    return value
 
 
 def _padding(text: str) -> int | tuple[int, int]:
@@ -137,7 +163,12 @@ def _geometry(args: argparse.Namespace, **inferred: Any) -> Geometry:
 
 
 def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else text)
+    """Print JSON (strict: no bare NaN) or text, in ASCII when stdout cannot encode it."""
+    if args.json:
+        text = json_text(data)
+        if not can_encode(text, sys.stdout):
+            text = json_text(data, ascii_only=True)  # \u escapes: nothing lost
+    write(text)
 
 
 def _no_geometry_flags(args: argparse.Namespace, mode: str) -> None:
@@ -189,9 +220,24 @@ def cmd_prove(args: argparse.Namespace) -> int:
         return 0 if general else 1
     from .proofs import prove
 
-    proof = prove(_geometry(args), engine=args.engine, methods=args.methods)
+    g = _geometry(args)
+    _prove_cost(g, args.engine)
+    proof = prove(g, engine=args.engine, methods=args.methods)
     _emit(args, proof.to_dict(), str(proof))
     return 0 if proof else 1
+
+
+def _prove_cost(g: Geometry, engine: str) -> None:
+    """Refuse a proof past the limits of the tier that ``engine`` picks, before any work."""
+    from .proofs import AUTO_SYMPY_ENTRIES, AUTO_SYMPY_TERMS
+    from .tensors import sympy_fits
+
+    if engine == "sympy" or (
+        engine == "auto" and sympy_fits(g, AUTO_SYMPY_TERMS, AUTO_SYMPY_ENTRIES)
+    ):
+        require(g.cost("sympy", what="prove"))
+    else:
+        require(g.cost("engine", what="prove"))
 
 
 def cmd_relationships(args: argparse.Namespace) -> int:
@@ -218,10 +264,41 @@ def cmd_relationships(args: argparse.Namespace) -> int:
 
 
 def _values(text: str, flag: str) -> Any:
+    """JSON nested lists given inline, ``@PATH`` (a JSON or ``.npy`` file) or ``-`` (JSON
+    on standard input)."""
+    source = "inline"
+    if text == "-":
+        text, source = sys.stdin.read(), "standard input"
+    elif text.startswith("@"):
+        from pathlib import Path
+
+        path = Path(text[1:])
+        if path.suffix == ".npy":
+            try:
+                array = np.load(path, allow_pickle=False)
+            except ValueError as error:  # not an .npy file, or one that needs pickle
+                raise UsageError(f"{flag} {text}: not a plain .npy array: {error}") from None
+            if array.dtype.kind not in "iuf":
+                raise UsageError(
+                    f"{flag} {text}: the .npy array must hold integers or floats, got dtype "
+                    f"{array.dtype}"
+                )
+            return array.astype(object)
+        text, source = path.read_text(encoding="utf-8"), str(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise UsageError(f"{flag} must be JSON (nested lists of numbers): {error}") from None
+        raise UsageError(
+            f"{flag} must be JSON (nested lists of numbers), @PATH (JSON or .npy) or - "
+            f"(JSON on stdin); {source}: {error}"
+        ) from None
+
+
+def _one_stdin(args: argparse.Namespace, *flags: str) -> None:
+    """At most one of the value flags may read standard input."""
+    dashes = [f for f in flags if getattr(args, f.lstrip("-").replace("-", "_"), None) == "-"]
+    if len(dashes) > 1:
+        raise UsageError(f"only one of {' and '.join(dashes)} can be - (standard input)")
 
 
 def _array(data: Any, flag: str) -> np.ndarray:
@@ -258,8 +335,12 @@ def _inferred_sizes(args: argparse.Namespace, y: np.ndarray, w: np.ndarray) -> d
 
 
 def _plain(value: Any) -> Any:
-    """JSON form of a result entry: ints stay ints, rationals become "p/q" strings."""
+    """JSON form of a result entry: ints stay ints (of any size), rationals become "p/q"
+    strings, floats stay floats (non-finite ones become "NaN", "Infinity", "-Infinity"
+    when printed: :func:`symtconv.console.json_safe`)."""
     if isinstance(value, np.ndarray):
+        if value.dtype.kind in "fiu":
+            return value.tolist()
         return [_plain(v) for v in value]
     if isinstance(value, Fraction):
         value = sp.Rational(value.numerator, value.denominator)
@@ -270,56 +351,87 @@ def _plain(value: Any) -> Any:
     return float(value)
 
 
-def _numeric_values(values: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
-    """Values for the numeric tier: float64 if any is a float, else exact Python objects."""
-    from .evaluate import as_exact, with_channels
+def _numeric_float(values: np.ndarray, shape: tuple[int, ...], name: str) -> np.ndarray:
+    """Values for the numeric tier in float64."""
+    from .evaluate import with_channels
 
-    if any(isinstance(v, float) for v in values.flat):
-        try:
-            array = values.astype(np.float64)
-        except (TypeError, ValueError):
-            raise UsageError(f"{name} must hold numbers") from None
-    else:  # ints and rationals stay exact: Fractions in an object array
-        array = np.vectorize(lambda v: Fraction(int(v.p), int(v.q)), otypes=[object])(
-            as_exact(values, name)
-        )
+    try:
+        array = values.astype(np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{name} must hold numbers") from None
     return with_channels(array, shape, name)
 
 
-#: ``symtconv eval`` prints every output entry; past this many it refuses.
-EVAL_OUTPUT_LIMIT = 1_000_000
+def _scaled(values: np.ndarray, shape: tuple[int, ...], name: str) -> tuple[np.ndarray, int]:
+    """Exact values as integers and their common denominator: ``values = ints / d``."""
+    from .evaluate import as_exact, with_channels
+
+    exact = with_channels(as_exact(values, name), shape, name)
+    denominator = math.lcm(*(int(v.q) for v in exact.flat))
+    ints = np.empty(exact.shape, dtype=object)
+    for index, v in np.ndenumerate(exact):
+        ints[index] = int(v.p) * (denominator // int(v.q))
+    return ints, denominator
+
+
+def _exact_numeric(y: np.ndarray, w: np.ndarray, g: Geometry) -> np.ndarray:
+    """The numeric tier on exact values: integer arithmetic, divided once at the end.
+
+    ``y = Y/a`` and ``w = W/b`` with integer ``Y, W``, so ``x = (Y ⋆ W)/(a·b)``.  Integer
+    arrays are computed in int64 (or float64 when exact) when no sum can overflow,
+    else in Python integers, whose products are bounded by the ``numeric.products``
+    limit.
+    """
+    from .errors import TooLargeError
+    from .numeric import conv_transpose
+
+    ys, a = _scaled(y, g.input_shape, "input values")
+    ws, b = _scaled(w, g.weight_shape, "kernel values")
+    kwargs: dict[str, Any] = {"stride": g.stride, "padding": g.padding,
+              "output_padding": g.output_padding,
+              "groups": g.groups, "dilation": g.dilation}
+    output: np.ndarray | None = None
+    if all(-(2**63) <= v < 2**63 for v in (*ys.flat, *ws.flat)):
+        try:
+            output = conv_transpose(ys.astype(np.int64), ws.astype(np.int64), **kwargs)
+        except TooLargeError:  # int64 could overflow: Python integers below
+            output = None
+    if output is None:
+        require(g.cost("numeric", itemsize=40, objects=True, what="eval (exact, big integers)"))
+        output = conv_transpose(ys, ws, **kwargs)
+    if a * b == 1:
+        return output
+    return np.vectorize(lambda v: Fraction(int(v), a * b), otypes=[object])(output)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate
     from .tensors import sympy_fits
 
+    _one_stdin(args, "--input-values", "--kernel-values")
     y = _array(_values(args.input_values, "--input-values"), "--input-values")
     w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
     g = _geometry(args, **_inferred_sizes(args, y, w))
-    printed = math.prod(g.output_shape)
-    if printed > EVAL_OUTPUT_LIMIT:
-        raise UsageError(
-            f"the output would have {printed:,} entries (shape {tuple(g.output_shape)}), more "
-            f"than eval prints (at most {EVAL_OUTPUT_LIMIT:,}); call "
-            "symtconv.numeric.conv_transpose from Python instead"
-        )
+    require(Cost("eval", entries=math.prod(g.output_shape), what="eval"))
     floats = any(isinstance(v, float) for v in (*y.flat, *w.flat))
-    if floats or not sympy_fits(g):
-        # floating-point values, or too large for SymPy: the numeric tier (exact for
-        # integers and rationals, which it computes in Python objects)
+    if floats:
         from .numeric import conv_transpose
 
         tier = "numeric"
+        require(g.cost("numeric", itemsize=8, what="eval"))
         output = conv_transpose(
-            _numeric_values(y, g.input_shape, "input values"),
-            _numeric_values(w, g.weight_shape, "kernel values"),
+            _numeric_float(y, g.input_shape, "input values"),
+            _numeric_float(w, g.weight_shape, "kernel values"),
             stride=g.stride, padding=g.padding, output_padding=g.output_padding,
             groups=g.groups, dilation=g.dilation,
         )
-    else:
+    elif sympy_fits(g):
         tier = "sympy"
         output = evaluate(g, y, w)
+    else:  # too large for SymPy: the numeric tier, exact in integers
+        tier = "numeric"
+        require(g.cost("numeric", itemsize=8, what="eval"))
+        output = _exact_numeric(y, w, g)
     if y.ndim == g.ndim:  # the values came without a channel axis: answer in kind
         output = output[0]
     plain = _plain(output)
@@ -330,7 +442,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "exact": not floats,
         "geometry": g.to_dict(),
     }
-    compact = json.dumps(plain, separators=(",", ":"))
+    compact = json_text(plain, indent=None, separators=(",", ":"))
     _emit(args, data, f"output {tuple(output.shape)} ({tier} tier):\n{compact}")
     return 0
 
@@ -358,6 +470,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
             raise UsageError("--input-values and --kernel-values go together")
         y = w = None
         inferred: dict[str, Any] = {}
+        _one_stdin(args, "--input-values", "--kernel-values", "--expected")
         if args.input_values is not None:
             y = _array(_values(args.input_values, "--input-values"), "--input-values")
             w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
@@ -367,7 +480,9 @@ def cmd_derive(args: argparse.Namespace) -> int:
             if y is None:
                 raise UsageError("--expected needs --input-values and --kernel-values")
             expected = _array(_values(args.expected, "--expected"), "--expected")
-        document = derive(_geometry(args, **inferred), y, w, names=args.names, title=args.title,
+        g = _geometry(args, **inferred)
+        require(g.cost("derive", what="derive"))
+        document = derive(g, y, w, names=args.names, title=args.title,
                           expected=expected, figures=args.figures)
     if args.output is None:
         sys.stdout.write(document.document())
@@ -448,10 +563,11 @@ def cmd_figure(args: argparse.Namespace) -> int:
         raise UsageError("--transpose is for --kind matrix")
     if (args.input_values is None) != (args.kernel_values is None):
         raise UsageError("--input-values and --kernel-values go together")
-    if args.dpi < 1 or (args.size is not None and min(args.size) <= 0):
-        raise UsageError("--dpi and --size must be positive")
+    if args.dpi < 1:
+        raise UsageError(f"--dpi must be a positive integer, got {args.dpi}")
     y = w = None
     inferred: dict[str, Any] = {}
+    _one_stdin(args, "--input-values", "--kernel-values")
     if args.input_values is not None:
         if args.kind not in ("steps", "animation"):
             raise UsageError("--input-values and --kernel-values are for --kind steps or animation")
@@ -459,6 +575,7 @@ def cmd_figure(args: argparse.Namespace) -> int:
         w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
         inferred = _inferred_sizes(args, y, w)
     g = _geometry(args, **inferred)
+    _figure_cost(args, g)
     if y is not None and w is not None:
         y = with_channels(as_exact(y, "input values"), g.input_shape, "input values")
         w = with_channels(as_exact(w, "kernel values"), g.weight_shape, "kernel values")
@@ -468,6 +585,32 @@ def cmd_figure(args: argparse.Namespace) -> int:
             "geometry": g.to_dict()}
     _emit(args, data, f"wrote {path} ({args.kind})")
     return 0
+
+
+#: The largest size (inches) a figure gets when --size is left out (symtconv.figures).
+FIGURE_DEFAULT_INCHES = (14.0, 10.0)
+
+
+def _figure_cost(args: argparse.Namespace, g: Geometry) -> None:
+    """Refuse a figure past the limits before drawing: inches, dpi, pixels (of a PNG),
+    and what the kind draws (SymPy entries for the steps, counts for the overlap,
+    nonzeros and channel blocks for the matrix)."""
+    width, height = FIGURE_DEFAULT_INCHES if args.size is None else args.size
+    require(Cost("figure", inches=max(width, height), dpi=args.dpi, what="figure"))
+    if str(args.output).lower().endswith(".png"):  # bounded now: inches and dpi are
+        pixels = math.ceil(width * args.dpi) * math.ceil(height * args.dpi)
+        require(Cost("figure", pixels=pixels, what="figure"))
+    what = f"figure --kind {args.kind}"
+    if args.kind == "steps":
+        require(g.cost("sympy", what=what))
+    elif args.kind == "overlap":
+        require(Cost("overlap", entries=max(int(o) for o in g.output_size), what=what))
+        require(g.cost("overlap", what=what))
+    else:
+        one = Geometry(g.input_size, g.kernel_size, stride=g.stride, padding=g.padding,
+                       output_padding=g.output_padding, dilation=g.dilation)
+        require(Cost("figure", terms=one.count_terms(),
+                     blocks=g.in_channels * g.out_channels, what=what))
 
 
 def cmd_overlap(args: argparse.Namespace) -> int:
@@ -566,9 +709,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev = command("eval", cmd_eval, "evaluate exactly on integer or rational values",
                  geometry=False)
     ev.add_argument("--input-values", required=True, metavar="JSON",
-                    help="y as nested lists, shape (*i) or (C_in, *i)")
+                    help="y as nested lists, shape (*i) or (C_in, *i); @PATH reads a JSON "
+                         "or .npy file, - reads JSON from standard input")
     ev.add_argument("--kernel-values", required=True, metavar="JSON",
-                    help="w as nested lists, shape (*k) or (C_in, C_out/groups, *k)")
+                    help="w as nested lists, shape (*k) or (C_in, C_out/groups, *k); @PATH "
+                         "or - as for --input-values")
     command("demo", cmd_demo, "the seed's worked example, end to end", geometry=None)
     check = command("check", cmd_check, "verify a transposed-convolution implementation and "
                     "explain what it gets wrong", geometry=None)
@@ -593,7 +738,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --kind steps: w, shape (*k) or (C_in, C_out/groups, *k)")
     fig.add_argument("--dpi", type=_integer, default=120, metavar="N",
                      help="resolution of a PNG (default 120)")
-    fig.add_argument("--size", type=float, nargs=2, metavar=("W", "H"),
+    fig.add_argument("--size", type=_inches, nargs=2, metavar=("W", "H"),
                      help="figure size in inches (default: chosen from the geometry)")
     ov = command("overlap", cmd_overlap, "how many y·w terms reach each output position "
                  "(the checkerboard analysis)", geometry=False)
@@ -635,7 +780,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --general: number of spatial axes")
     derive.add_argument("--asymmetric", action="store_true",
                         help="with --general: separate begin/end crops")
-    from .decompose.cli import register as register_decompose  # symtconv decompose
+    from .decomposition.cli import register as register_decompose  # symtconv decompose
 
     register_decompose(commands)
     from .explore.cli import register as register_explore  # symtconv explore
@@ -644,19 +789,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+@contextlib.contextmanager
+def _exact_integers() -> Any:
+    """Lift Python's 4,300-digit limit on int <-> str conversions while a command runs:
+    exact arithmetic takes and prints integers of any size (restored afterwards, so a
+    program calling :func:`main` keeps its own setting)."""
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
     try:
-        args = build_parser().parse_args(argv)
-        return int(args.handler(args))
+        yield
+    finally:
+        sys.set_int_max_str_digits(before)
+
+
+def _fail(message: str) -> int:
+    write(f"symtconv: error: {message}", sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    Bad input and refused sizes print one line on stderr and return 2; Ctrl-C prints
+    ``symtconv: interrupted`` and returns 130.
+    """
+    try:
+        with _exact_integers():
+            args = build_parser().parse_args(argv)
+            return int(args.handler(args))
+    except KeyboardInterrupt:
+        write("symtconv: interrupted", sys.stderr)
+        return EXIT_INTERRUPTED
     except (UsageError, SymtconvError) as error:
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        print(f"symtconv: error: {message}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(str(error).splitlines()[0] if str(error) else type(error).__name__)
+    except MemoryError:
+        return _fail("out of memory; see the limits in the README (symtconv.limits) and "
+                     "use a smaller geometry")
     except BrokenPipeError:  # e.g. `symtconv demo | head`: not an error of ours
         sys.stderr.close()
         return 0
     except OSError as error:  # a file that cannot be read or written: say which, and why
         where = f": {error.filename}" if error.filename else ""
-        print(f"symtconv: error: {error.strerror or error}{where}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(f"{error.strerror or error}{where}")

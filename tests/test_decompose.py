@@ -15,8 +15,8 @@ import symtconv
 from symtconv import Geometry
 from symtconv import strategies as sts
 from symtconv.cli import main
-from symtconv.decompose import decompose, prove_concrete, prove_general
-from symtconv.decompose import plan as plan_module
+from symtconv.decomposition import decompose, prove_concrete, prove_general
+from symtconv.decomposition import plan as plan_module
 from symtconv.errors import ParameterTypeError, ShapeError, TooLargeError
 from symtconv.numeric import conv_transpose
 
@@ -294,7 +294,7 @@ def _run_reference(model, feeds):
 @given(sts.geometry_and_arrays(sts.geometries()), st.booleans())
 def test_onnx_export_runs_like_torch(case, with_bias):
     pytest.importorskip("onnx")
-    from symtconv.decompose import to_onnx
+    from symtconv.decomposition import to_onnx
 
     g, y, w = case
     y = np.stack([y, 1 - y]).astype(np.float32)  # integers: float32 sums are exact
@@ -331,7 +331,7 @@ def test_onnx_export_runs_like_torch(case, with_bias):
 ])
 def test_onnx_graph_shapes(geometry, ops):
     pytest.importorskip("onnx")
-    from symtconv.decompose import to_onnx
+    from symtconv.decomposition import to_onnx
 
     rng = np.random.default_rng(1)
     w = rng.integers(-3, 4, geometry.weight_shape).astype(np.float64)
@@ -349,7 +349,7 @@ def test_onnx_graph_shapes(geometry, ops):
 
 def test_onnx_export_bad_input():
     pytest.importorskip("onnx")
-    from symtconv.decompose import to_onnx
+    from symtconv.decomposition import to_onnx
 
     plan = decompose(Geometry(3, 3, stride=2))
     with pytest.raises(ParameterTypeError, match="float32 or float64"):
@@ -470,7 +470,7 @@ def test_readme_example_runs():
 
 def test_onnx_export_refuses_a_weight_too_large():
     pytest.importorskip("onnx")
-    from symtconv.decompose import to_onnx
+    from symtconv.decomposition import to_onnx
 
     g = Geometry((4, 4), 8, stride=4, in_channels=4096, out_channels=4096)
     with pytest.raises(TooLargeError, match="MAX_WEIGHT_ELEMENTS"):

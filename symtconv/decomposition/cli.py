@@ -106,7 +106,7 @@ def _export(plan: Any, args: argparse.Namespace) -> dict[str, Any]:
     recipe = None
     if weight is None:
         recipe = (f"input 'w' is the rearranged weight {list(plan.conv_weight_shape)}: "
-                  "symtconv.decompose.decompose(geometry).rearrange_weight(w_torch), i.e. "
+                  "symtconv.decomposition.decompose(geometry).rearrange_weight(w_torch), i.e. "
                   "the rule and taps under 'weight'")
         summary += "\n" + recipe
     return {"path": args.onnx, "opset": 13, "inputs": inputs, "nodes": nodes,

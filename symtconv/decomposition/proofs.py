@@ -7,15 +7,15 @@ Two tiers, each executing the decomposition's own index arithmetic:
 
 - :func:`prove_concrete` (the fast exact engine): ``y`` and ``w`` become index maps
   (every entry its own flat index, ``-1`` for a zero), the plan's own steps run on them
-  (:func:`~symtconv.decompose.plan.pad_or_crop` of ``y``,
-  :meth:`~symtconv.decompose.plan.Decomposition.rearrange_weight` of ``w``, the
+  (:func:`~symtconv.decomposition.plan.pad_or_crop` of ``y``,
+  :meth:`~symtconv.decomposition.plan.Decomposition.rearrange_weight` of ``w``, the
   stride-1 correlation forming one ``y·w`` term per nonzero pair, then
-  :func:`~symtconv.decompose.plan.pixel_shuffle` and
-  :func:`~symtconv.decompose.plan.crop` of the map of conv positions); the resulting
+  :func:`~symtconv.decomposition.plan.pixel_shuffle` and
+  :func:`~symtconv.decomposition.plan.crop` of the map of conv positions); the resulting
   :class:`~symtconv.engine.TermSet` is compared exactly with the engine's scatter.
 - :func:`prove_general` (SymPy, one axis, symbolic ``i, k, s, p_begin, p_end, a, d``):
-  the plan's own formulas (:func:`~symtconv.decompose.plan.axis_numbers`,
-  :func:`~symtconv.decompose.plan.tap_position`) evaluated on symbols; SymPy shows that
+  the plan's own formulas (:func:`~symtconv.decomposition.plan.axis_numbers`,
+  :func:`~symtconv.decomposition.plan.tap_position`) evaluated on symbols; SymPy shows that
   output ``j`` receives ``y[n]·w[m]`` from the decomposition exactly when the scatter
   sends it there (``s·n + d·m - p_begin = j``), and that phase ``r`` holds the taps
   with ``d·m ≡ r ≡ j + p_begin (mod s)``.
@@ -24,7 +24,7 @@ Examples
 ========
 
 >>> from symtconv import Geometry
->>> from symtconv.decompose import decompose, prove_concrete, prove_general
+>>> from symtconv.decomposition import decompose, prove_concrete, prove_general
 >>> bool(prove_concrete(decompose(Geometry((3, 4), 3, stride=(2, 3), padding=1))))
 True
 >>> bool(prove_general())

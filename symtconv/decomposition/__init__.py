@@ -9,8 +9,8 @@ dilation); the plan applies itself to arrays, proves itself on the fast engine
 sizes.  :func:`to_onnx` writes it as an ONNX model (``Conv``, ``DepthToSpace`` or
 ``Reshape``/``Transpose``, ``Slice``/``Pad``).
 
-The module itself is callable, ``symtconv.decompose(geometry)``, the same as
-``symtconv.decompose.decompose(geometry)``.
+``symtconv.decompose(geometry)`` is :func:`decompose`, as ``symtconv.verify`` is
+:func:`symtconv.verification.verify`.
 
 Examples
 ========
@@ -20,14 +20,12 @@ Examples
 >>> plan = symtconv.decompose(Geometry((8, 8), 4, stride=2, padding=1))
 >>> plan.sub_kernel, plan.crop
 ((2, 2), ((1, 1), (1, 1)))
->>> bool(symtconv.decompose.prove_concrete(plan))
+>>> bool(symtconv.decomposition.prove_concrete(plan))
 True
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 from .plan import AxisPlan, Decomposition, decompose, pixel_shuffle
@@ -61,14 +59,5 @@ def __getattr__(name: str) -> Any:
         from .export import to_onnx
 
         return to_onnx
-    raise AttributeError(f"module 'symtconv.decompose' has no attribute {name!r}")
+    raise AttributeError(f"module 'symtconv.decomposition' has no attribute {name!r}")
 
-
-class _CallableModule(types.ModuleType):
-    """``symtconv.decompose(geometry)`` is :func:`decompose` (the issue's spelling)."""
-
-    def __call__(self, geometry: Any) -> Decomposition:
-        return decompose(geometry)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -23,7 +23,7 @@ Examples
 
 >>> import numpy as np
 >>> from symtconv import Geometry
->>> from symtconv.decompose import decompose, to_onnx
+>>> from symtconv.decomposition import decompose, to_onnx
 >>> model = to_onnx(decompose(Geometry((3, 3), 3, stride=2, padding=1)),
 ...                 np.ones((1, 1, 3, 3), dtype=np.float32))
 >>> [node.op_type for node in model.graph.node]
@@ -102,7 +102,7 @@ def to_onnx(
     Parameters
     ==========
 
-    plan : a :class:`~symtconv.decompose.plan.Decomposition` (or a geometry).
+    plan : a :class:`~symtconv.decomposition.plan.Decomposition` (or a geometry).
     weight : PyTorch's ``(C_in, C_out/groups, *k)`` weight, float32 or float64; it is
         rearranged into an initializer.  (ONNX Runtime's CPU provider has no float64
         ``Conv``; float64 models run in ``onnx.reference``.)  ``None``: the model takes

@@ -31,7 +31,7 @@ Examples
 
 >>> import numpy as np
 >>> from symtconv import Geometry
->>> from symtconv.decompose import decompose
+>>> from symtconv.decomposition import decompose
 >>> plan = decompose(Geometry((3, 3), 3, stride=2, padding=1))
 >>> plan.sub_kernel, plan.conv_channels, plan.crop
 ((2, 2), (4, 1), ((1, 0), (1, 0)))
@@ -477,7 +477,7 @@ def decompose(geometry: Geometry) -> Decomposition:
     if geometry.is_symbolic:
         raise ParameterTypeError(
             "decompose needs a concrete geometry (integers); for symbolic sizes use "
-            f"symtconv.decompose.prove_general, got {geometry.describe()}"
+            f"symtconv.decomposition.prove_general, got {geometry.describe()}"
         )
     axes = tuple(
         AxisPlan.of(*(int(v) for v in (ax.i, ax.k, ax.s, ax.p_begin, ax.p_end, ax.a, ax.d)))
