@@ -11,7 +11,7 @@ __all__ = ["register", "run"]
 
 def register(commands: Any) -> argparse.ArgumentParser:
     """Add the ``explore`` subcommand to ``symtconv``'s subparsers."""
-    from ..cli import _add_geometry_flags
+    from ..cli.options import _add_geometry_flags
 
     text = ("write a self-contained interactive HTML page of one transposed convolution "
             "(one or two axes): click an output to see its terms")
@@ -31,7 +31,15 @@ def register(commands: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Write the page; one line of text (or JSON) says where."""
-    from ..cli import UsageError, _array, _emit, _geometry, _inferred_sizes, _values
+    from ..cli.options import (
+        UsageError,
+        _array,
+        _emit,
+        _geometry,
+        _inferred_sizes,
+        _one_stdin,
+        _values,
+    )
     from .page import explorer_page, page_cells
 
     path = Path(args.output)
@@ -41,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--input-values and --kernel-values go together")
     y = w = None
     inferred: dict[str, Any] = {}
+    _one_stdin(args, "--input-values", "--kernel-values")
     if args.input_values is not None:
         y = _array(_values(args.input_values, "--input-values"), "--input-values")
         w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
