@@ -308,8 +308,8 @@ def cmd_figure(args: argparse.Namespace) -> int:
     inferred: dict[str, Any] = {}
     _one_stdin(args, "--input-values", "--kernel-values")
     if args.input_values is not None:
-        if args.kind != "steps":
-            raise UsageError("--input-values and --kernel-values are for --kind steps")
+        if args.kind not in ("steps", "animation"):
+            raise UsageError("--input-values and --kernel-values are for --kind steps or animation")
         y = _array(_values(args.input_values, "--input-values"), "--input-values")
         w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
         inferred = _inferred_sizes(args, y, w)

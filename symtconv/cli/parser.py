@@ -98,9 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="time allowed per call (default 10)")
     fig = command("figure", cmd_figure, "draw C, the flip-and-pad steps or the overlap map "
                   "(needs matplotlib: pip install 'symtconv[plot]')", geometry=False)
-    fig.add_argument("--kind", required=True, choices=("matrix", "steps", "overlap"))
+    fig.add_argument("--kind", required=True, choices=("matrix", "steps", "overlap", "animation"),
+                     help="animation: the flip-and-pad steps and the sliding window as a GIF")
     fig.add_argument("-o", "--output", required=True, metavar="FILE",
-                     help="the file to write: .png, .svg or .pdf")
+                     help="the file to write: .png, .svg or .pdf (.gif for --kind animation)")
     fig.add_argument("--transpose", action="store_true", help="with --kind matrix: draw Cᵀ")
     fig.add_argument("--input-values", metavar="JSON",
                      help="with --kind steps: y as nested lists, shape (*i) or (C_in, *i)")
@@ -153,4 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ..decomposition.cli import register as register_decompose  # symtconv decompose
 
     register_decompose(commands)
+    from ..explore.cli import register as register_explore  # symtconv explore
+
+    register_explore(commands)
     return parser
