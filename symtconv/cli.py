@@ -634,6 +634,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --general: number of spatial axes")
     derive.add_argument("--asymmetric", action="store_true",
                         help="with --general: separate begin/end crops")
+    from .audit.cli import register as register_audit
+    register_audit(commands)
     return parser
 
 
