@@ -194,8 +194,7 @@ def _asymmetric(spec: LayerSpec) -> Finding | None:
         f"axis {n}: crop {int(ax.p_begin)} at the start and {int(ax.p_end) - int(ax.a)} at "
         "the end (net of output_padding)"
         for n, ax in enumerate(g.axes)
-        if crop != (0, 0)
-        for crop in [call.crop[n]]
+        if call.crop[n] != (0, 0)
     ]
     kwargs = call.kwargs
     return Finding(

@@ -16,11 +16,12 @@ declares (``value_info``, graph outputs) are compared with the computed ones.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependencyError, SymtconvError
-from .layers import Dim, Finding, LayerSpec
+from .layers import Dim, Finding, LayerSpec, shape_text
 
 __all__ = ["ModelError", "import_onnx", "read_onnx"]
 
@@ -124,10 +125,14 @@ def _with_input_shape(onnx: Any, model: Any, input_shape: Sequence[int]) -> Any:
     """A copy whose single graph input (not an initializer) has ``input_shape``."""
     initializers = {t.name for t in model.graph.initializer}
     inputs = [v for v in model.graph.input if v.name not in initializers]
+    open_sized = [v for v in inputs
+                  if any(not isinstance(d, int) for d in (_dims(v.type) or (None,)))]
+    if len(open_sized) == 1:  # the one input whose sizes the file leaves open
+        inputs = open_sized
     if len(inputs) != 1:
         raise ModelError(
-            f"--input-shape sets the shape of a model's single input; this model has "
-            f"{len(inputs)} inputs ({', '.join(v.name for v in inputs)})"
+            f"--input-shape sets the shape of a model's single input (or of the single one "
+            f"with open sizes); this model has {len(inputs)} ({', '.join(v.name for v in inputs)})"
         )
     model = onnx.ModelProto.FromString(model.SerializeToString())
     value = next(v for v in model.graph.input if v.name == inputs[0].name)
@@ -138,14 +143,16 @@ def _with_input_shape(onnx: Any, model: Any, input_shape: Sequence[int]) -> Any:
     return model
 
 
-def _spatial(name: str, what: str, dims: tuple[Dim | None, ...] | None) -> tuple[int, ...]:
-    if dims is None or len(dims) < 3 or any(not isinstance(d, int) for d in dims[1:]):
+def _sizes(name: str, what: str, dims: tuple[Dim | None, ...] | None,
+           skip: int = 1) -> tuple[int, ...]:
+    """``dims[skip:]`` as ints (X: skip the batch; W: keep everything), else ModelError."""
+    if dims is None or len(dims) < 3 or any(not isinstance(d, int) for d in dims[skip:]):
         raise ModelError(
             f"unsupported model: the shape of node {name!r}'s {what} is not known "
             f"({'unknown' if dims is None else list(dims)}); give the graph input's shape with "
             "--input-shape"
         )
-    return tuple(int(d) for d in dims[1:])  # type: ignore[arg-type]
+    return tuple(d for d in dims[skip:] if isinstance(d, int))
 
 
 def _onnx_findings(attrs: Mapping[str, Any], geometry: Any, opset: int) -> list[Finding]:
@@ -200,6 +207,8 @@ def read_onnx(
     for tensor in model.graph.initializer:
         shapes[tensor.name] = tuple(int(d) for d in tensor.dims)
     specs: list[LayerSpec] = []
+    origin: dict[str, int] = {}  # value name -> the layer whose output shape it carries
+    downstream: dict[int, list[Finding]] = {}
     for index, node in enumerate(model.graph.node):
         if node.domain not in _DEFAULT_DOMAINS:
             continue
@@ -209,27 +218,26 @@ def read_onnx(
                 raise ModelError(f"corrupt ONNX model {where}: node {name!r} needs X and W")
             x = shapes.get(node.input[0])
             w = shapes.get(node.input[1])
-            spatial = _spatial(name, f"input {node.input[0]!r}", x)
+            spatial = _sizes(name, f"input {node.input[0]!r}", x)
             assert x is not None
-            weight = _spatial(name, f"weight {node.input[1]!r}", w)
-            assert w is not None
+            weight = _sizes(name, f"weight {node.input[1]!r}", w, skip=0)
             attrs = _attributes(onnx, node)
             group = int(attrs.get("group", 1))
-            kernel = attrs.get("kernel_shape", list(weight[1:]))
+            kernel = attrs.get("kernel_shape", list(weight[2:]))
             keys = ("strides", "pads", "auto_pad", "output_shape", "output_padding", "dilations")
             try:
                 geometry = from_onnx(
                     spatial[1:], kernel, in_channels=spatial[0],
-                    out_channels=int(weight[0]) * group, group=group, opset=opset,
+                    out_channels=weight[1] * group, group=group, opset=opset,
                     **{k: attrs[k] for k in keys if k in attrs},
                 )
             except SymtconvError as error:
                 raise ModelError(f"unsupported model: node {name!r}: "
                                  f"{str(error).splitlines()[0]}") from None
-            if int(w[0]) != spatial[0]:  # type: ignore[call-overload]
+            if weight[0] != spatial[0]:
                 raise ModelError(
                     f"corrupt ONNX model {where}: node {name!r} has X with {spatial[0]} channels "
-                    f"but W with {w[0]} (W is (C, M/group, *kernel))"
+                    f"but W with {weight[0]} (W is (C, M/group, *kernel))"
                 )
             out_name = node.output[0]
             batch = x[0] if x[0] is not None else "N"
@@ -243,11 +251,37 @@ def read_onnx(
             )
             specs.append(spec)
             shapes[out_name] = spec.output_shape
+            origin[out_name] = len(specs) - 1
         elif node.op_type in SHAPE_PRESERVING and node.input and node.input[0] in shapes:
             for out in node.output[:1]:
                 shapes[out] = shapes[node.input[0]]
+                if node.input[0] in origin:
+                    origin[out] = layer = origin[node.input[0]]
+                    found = _mismatch(out, node.op_type, _known(declared.get(out)), shapes[out])
+                    if found is not None:
+                        downstream.setdefault(layer, []).append(found)
+    specs = [replace(spec, findings=spec.findings + tuple(downstream.get(n, ())))
+             for n, spec in enumerate(specs)]
     name = model.graph.name or where
     return (where if isinstance(source, (str, Path)) else name), opset, specs
+
+
+def _mismatch(name: str, op: str, declared: tuple[Dim, ...] | None,
+              computed: tuple[Dim | None, ...]) -> Finding | None:
+    """A declared shape of a value that carries a layer's output shape, if it differs."""
+    if declared is None:
+        return None
+    if len(declared) == len(computed) and all(
+        not (isinstance(a, int) and isinstance(b, int)) or a == b
+        for a, b in zip(declared, computed, strict=True)
+    ):
+        return None
+    return Finding(
+        "shape-mismatch",
+        f"the model's shape of {name!r} (after {op}, which keeps the shape) declares "
+        f"{shape_text(declared)}, the computed shape is {shape_text(computed)}",  # type: ignore[arg-type]
+        {"value": name, "declared": list(declared), "computed": list(computed)},
+    )
 
 
 def _known(dims: tuple[Dim | None, ...] | None) -> tuple[Dim, ...] | None:

@@ -78,10 +78,8 @@ def _check_cost(cost: dict[str, int]) -> None:
 
 
 def _proof(geometry: Geometry) -> tuple[bool, str]:
-    from ..engine import MAX_TERMS
+    from ..engine import MAX_TERMS, count_terms
     from ..proofs import prove
-
-    from ..engine import count_terms
 
     terms = count_terms(geometry)
     if terms > MAX_TERMS:
@@ -224,7 +222,7 @@ def audit_specs(
     """The :class:`Audit` of layers a reader found (the common part of every audit)."""
     from ..conventions import FRAMEWORKS
 
-    chosen = tuple(FRAMEWORKS if not targets else targets)
+    chosen = tuple(targets if targets else FRAMEWORKS)
     unknown = [t for t in chosen if t not in FRAMEWORKS]
     if unknown:
         raise ParameterError(f"targets must be among {', '.join(FRAMEWORKS)}, got {unknown[0]!r}")
