@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import subprocess
@@ -301,15 +300,10 @@ def test_pytorch_converted_backend_files():
 
 
 def dcgan(channels: tuple[int, ...] = (16, 32, 16, 8, 4, 3)) -> Any:
-    nn = pytest.importorskip("torch").nn
-    layers: list[Any] = []
-    for n, (a, b) in enumerate(itertools.pairwise(channels)):
-        first = n == 0
-        layers.append(nn.ConvTranspose2d(a, b, 4, 1 if first else 2, 0 if first else 1,
-                                         bias=False))
-        if n < len(channels) - 2:
-            layers += [nn.BatchNorm2d(b), nn.ReLU(True)]
-    return nn.Sequential(*layers, nn.Tanh())
+    pytest.importorskip("torch")
+    from symtconv.audit.examples import dcgan as make
+
+    return make(channels)
 
 
 def test_dcgan_traced_shapes_equal_a_real_forward_pass():
