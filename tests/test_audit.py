@@ -434,6 +434,12 @@ def test_cli_missing_file_and_checker_failure(tmp_path, capsys):
                 tmp_path / "bad.onnx")
     assert main(["audit", path]) == 2
     assert capsys.readouterr().err.startswith("symtconv: error: corrupt ONNX model")
+    wrong = save(one_node({"kernel_shape": [2, 2]}), tmp_path / "kernel.onnx")
+    assert main(["audit", wrong]) == 2
+    assert "kernel_shape=[2, 2] but W of shape [1, 1, 3, 3]" in capsys.readouterr().err
+    channels = save(one_node({}, x=(1, 2, 3, 3)), tmp_path / "channels.onnx")
+    assert main(["audit", channels]) == 2
+    assert "channels" in capsys.readouterr().err
 
 
 def test_cli_onnx_every_code_and_strict(tmp_path, capsys):

@@ -234,6 +234,11 @@ def read_onnx(
             except SymtconvError as error:
                 raise ModelError(f"unsupported model: node {name!r}: "
                                  f"{str(error).splitlines()[0]}") from None
+            if "kernel_shape" in attrs and list(attrs["kernel_shape"]) != list(weight[2:]):
+                raise ModelError(
+                    f"corrupt ONNX model {where}: node {name!r} has kernel_shape="
+                    f"{list(attrs['kernel_shape'])} but W of shape {list(weight)}"
+                )
             if weight[0] != spatial[0]:
                 raise ModelError(
                     f"corrupt ONNX model {where}: node {name!r} has X with {spatial[0]} channels "

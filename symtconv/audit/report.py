@@ -14,6 +14,7 @@ as one JSON document.
 from __future__ import annotations
 
 import shutil
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -172,13 +173,16 @@ class Audit:
         lines = [f"audit of {self.model} ({self.source}"
                  + (f", opset {self.opset}" if self.opset is not None else "")
                  + f"): {len(self.layers)} transposed convolution(s)"]
-        for row in rows:
-            line = "  ".join(cell.ljust(size) for cell, size in zip(row, sizes, strict=True))
-            lines.append(line.rstrip()[:max(width - 1, 40)] if len(line) >= width else
-                         line.rstrip())
+        for row in rows:  # the table is never cut: a reader may pipe it into a file
+            lines.append("  ".join(cell.ljust(size)
+                                   for cell, size in zip(row, sizes, strict=True)).rstrip())
+
+        def wrapped(text: str) -> str:
+            return textwrap.fill(text, width=max(width - 1, 60), subsequent_indent="      ",
+                                 break_on_hyphens=False)
         for n, layer in enumerate(self.layers):
             lines.append("")
-            lines.append(f"[{n}] {layer.name}: {layer.spec.geometry.describe()}")
+            lines.append(wrapped(f"[{n}] {layer.name}: {layer.spec.geometry.describe()}"))
             for target, t in layer.translations.items():
                 if isinstance(t, str):
                     lines.append(f"  {target}: cannot run it: {t}")
@@ -186,13 +190,13 @@ class Audit:
                 kwargs = ", ".join(f"{k}={_short(v)}" for k, v in t.kwargs.items()
                                    if k not in ("dimension_numbers",))
                 crop = "" if t.crop is None else f"; then crop {[list(c) for c in t.crop]}"
-                lines.append(f"  {target}: {kwargs}{crop}")
+                lines.append(wrapped(f"  {target}: {kwargs}{crop}"))
             if layer.proof is not None:
                 lines.append(f"  prove: {layer.proof}")
             if layer.runtime is not None:
                 lines.append(f"  runtime: {layer.runtime}")
             for finding in layer.findings:
-                lines.append(f"  ! {finding}")
+                lines.append(wrapped(f"  ! {finding}"))
         summary = self.summary()
         lines.append("")
         by_code = ", ".join(f"{c} ×{k}" for c, k in summary["by_code"].items())
