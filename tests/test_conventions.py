@@ -316,7 +316,7 @@ def test_every_translation_formula_is_proved():
     assert {p.framework for p in proofs} == set(FRAMEWORKS)
     assert [str(p) for p in proofs if not p] == []
     # a wrong formula is not "proved": JAX's hi without output_padding
-    from symtconv.conventions import _jax_output
+    from symtconv.frameworks.jax import _jax_output
     from symtconv.general import check_identity
     from symtconv.geometry import Axis
 
@@ -330,7 +330,7 @@ def test_every_translation_formula_is_proved():
 def test_jax_string_padding_is_jaxs_own():
     from jax._src.lax.convolution import _conv_transpose_padding
 
-    from symtconv.conventions import _jax_string_pads
+    from symtconv.frameworks.jax import _jax_string_pads
 
     for k in range(1, 6):
         for s in range(1, 5):
@@ -344,7 +344,7 @@ def test_jax_string_padding_is_jaxs_own():
 def test_keras_padding_and_sizes_are_keras_own():
     from keras.src.backend.common import backend_utils as bu
 
-    from symtconv.conventions import _keras_jax_pads, _keras_output
+    from symtconv.frameworks.keras import _keras_jax_pads, _keras_output
 
     for k in range(1, 6):
         for s in range(1, 4):
