@@ -635,7 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--asymmetric", action="store_true",
                         help="with --general: separate begin/end crops")
     from .audit.cli import register as register_audit
-    register_audit(commands)
+    register_audit(commands, _load_target)
     return parser
 
 

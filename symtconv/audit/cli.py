@@ -9,25 +9,35 @@ returns 0 when the audit ran, 1 with ``--strict`` when there are findings; bad i
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Callable
 from typing import Any
+
+from ..errors import ParameterError
+from .onnx_model import ModelError
 
 __all__ = ["register", "run"]
 
 
-def register(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``audit`` to ``symtconv``'s subcommands."""
-    from ..cli import _integer
+def register(subparsers: Any, load_target: Callable[[str], Callable[..., Any]]
+             ) -> argparse.ArgumentParser:
+    """Add ``audit`` to ``symtconv``'s subcommands.
+
+    ``load_target`` turns ``module:function`` or ``path/to/file.py:function`` into the
+    callable (the command line's own loader, passed down: this layer does not import
+    the command line).
+    """
     from ..conventions import FRAMEWORKS
     from .runtime import RUNTIMES
 
     text = ("audit every transposed convolution of an ONNX file or a PyTorch module: shapes, "
             "geometry, translations and findings")
     parser = subparsers.add_parser("audit", help=text, description=text)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, load_target=load_target)
     parser.add_argument("model", metavar="MODEL",
                         help="an .onnx file, or a PyTorch module factory as module:factory or "
                              "path/to/file.py:factory (with --input-shape)")
-    parser.add_argument("--input-shape", nargs="+", type=_integer, metavar="N", default=None,
+    parser.add_argument("--input-shape", nargs="+", type=int, metavar="N", default=None,
                         help="N C H W of the zero input a PyTorch module runs on (required "
                              "for a module); for an ONNX model, the shape of its single "
                              "input when the file leaves sizes open")
@@ -46,21 +56,18 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def _factory_module(target: str) -> Any:
-    from ..cli import UsageError, _load_target
-
-    factory = _load_target(target)
+def _factory_module(args: argparse.Namespace) -> Any:
+    factory = args.load_target(args.model)
     try:
         return factory()
     except Exception as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise UsageError(f"the factory {target} raised {type(error).__name__}"
+        raise ModelError(f"the factory {args.model} raised {type(error).__name__}"
                          + (f": {first}" if first else "")) from None
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the audit the arguments describe; the exit status."""
-    from ..cli import UsageError, _emit
     from .report import audit_onnx, audit_torch
 
     options = {"targets": args.targets, "prove": args.prove, "runtime": args.runtime}
@@ -68,12 +75,13 @@ def run(args: argparse.Namespace) -> int:
         result = audit_onnx(args.model, input_shape=args.input_shape, **options)
     else:
         if args.input_shape is None:
-            raise UsageError(f"--input-shape N C ... is required to audit the PyTorch module "
-                             f"{args.model}")
+            raise ParameterError(
+                f"--input-shape N C ... is required to audit the PyTorch module {args.model}"
+            )
         from .torch_model import import_torch
 
         import_torch()  # the missing-torch message before the user's module fails on it
-        module = _factory_module(args.model)
+        module = _factory_module(args)
         result = audit_torch(module, args.input_shape, name=args.model, **options)
-    _emit(args, result.to_dict(), str(result))
+    print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else result)
     return 1 if args.strict and not result else 0
