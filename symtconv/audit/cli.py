@@ -70,6 +70,10 @@ def run(args: argparse.Namespace) -> int:
     """Run the audit the arguments describe; the exit status."""
     from .report import audit_onnx, audit_torch
 
+    if args.input_shape is not None and min(args.input_shape) < 1:
+        raise ParameterError(
+            f"--input-shape must be positive integers, got {' '.join(map(str, args.input_shape))}"
+        )
     options = {"targets": args.targets, "prove": args.prove, "runtime": args.runtime}
     if args.model.lower().endswith(".onnx") or ":" not in args.model:
         result = audit_onnx(args.model, input_shape=args.input_shape, **options)
