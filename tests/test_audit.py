@@ -539,3 +539,68 @@ def test_cli_subprocess_one_json_document(tmp_path):
     assert data["model"] == path and data["opset"] == 13
     assert data["layers"][0]["output_shape"] == [1, 1, 5, 5]
     assert math.prod(data["layers"][0]["output_shape"]) == 25
+
+
+# --------------------------------------------------------------------------- #
+# property: any geometry written as an ONNX node is read back, and each finding fires
+# exactly when a brute-force check in this file says it should
+# --------------------------------------------------------------------------- #
+
+from hypothesis import given, settings  # noqa: E402
+
+from symtconv import strategies as sts  # noqa: E402
+
+
+def _uniform_interior(k: int, s: int, d: int) -> bool:
+    """Taps reaching each position far from the borders, counted by a loop over n and m."""
+    i = 4 * (k * d + s) + 8
+    counts = [sum(1 for n in range(i) for m in range(k) if s * n + d * m == t)
+              for t in range(d * (k - 1), s * (i - 1) + 1)]
+    return len(set(counts)) == 1
+
+
+@settings(max_examples=60)
+@given(sts.geometries(max_ndim=2, asymmetric=True))
+def test_any_geometry_round_trips_through_an_onnx_node(g):
+    from symtconv.conventions import to_onnx
+
+    attrs = {k: list(v) if isinstance(v, tuple) else v for k, v in to_onnx(g).kwargs.items()}
+    w = (g.in_channels, g.out_channels // g.groups, *g.kernel_size)
+    model = one_node(attrs, x=(1, g.in_channels, *g.input_size), w=w,
+                     out=("N", "C", *(f"S{n}" for n in range(g.ndim))))
+    (layer,) = audit_onnx(model, targets=["torch"]).layers
+    raw = []  # from the node's attributes, as the model states them
+    for n, ax in enumerate(g.axes):
+        i, k, s, d = (int(v) for v in (ax.i, ax.k, ax.s, ax.d))
+        a = attrs["output_padding"][n]
+        begin, end = attrs["pads"][n], attrs["pads"][n + g.ndim]
+        o = (i - 1) * s + d * (k - 1) + 1 - begin - end + a
+        raw.append((i, k, s, d, a, begin, end, o))
+    assert layer.output_shape == (1, g.out_channels, *(r[-1] for r in raw))
+    not_adjoint = any((o + b + e - d * (k - 1) - 1) // s + 1 != i
+                      for i, k, s, d, a, b, e, o in raw)
+    assert ("output-padding-not-adjoint" in layer.codes) == not_adjoint
+    checkerboard = not all(_uniform_interior(k, s, d) for _, k, s, d, *_ in raw)
+    assert ("checkerboard" in layer.codes) == checkerboard
+    # PyTorch: padding p crops both ends, output_padding 0 <= a' < max(s, d) adds at the end
+    torch_ok = all(0 <= b - (e - a) < max(s, d) for _, _, s, d, a, b, e, _ in raw)
+    assert ("asymmetric-padding" in layer.codes) == (not torch_ok)
+    assert "shape-mismatch" not in layer.codes
+
+
+def test_output_padding_at_least_stride_that_is_still_a_transpose():
+    # PyTorch accepts padding=1, output_padding=1 with stride 1 < dilation 2: the same
+    # operation as crops (1, 0) without output_padding, which is Cᵀ of its forward conv
+    torch = pytest.importorskip("torch")
+    net = torch.nn.ConvTranspose1d(1, 1, 2, stride=1, padding=1, output_padding=1, dilation=2)
+    (layer,) = audit_torch(net, (1, 1, 3), targets=["onnx"], prove=True).layers
+    f = next(f for f in layer.findings if f.code == "output-padding-not-adjoint")
+    assert f.detail["adjoint_form"]["padding"] == [[1, 0]]
+    assert layer.proved is True and "written as" in layer.proof
+    # ... and the brute-force scatter with crops (1, 0) is what PyTorch computes
+    y, w = [2, -1, 3], [1, 4]
+    with torch.no_grad():
+        net.weight.copy_(torch.tensor([[w]], dtype=torch.float32))
+        net.bias.zero_()
+        got = net(torch.tensor([[y]], dtype=torch.float32))[0, 0].tolist()
+    assert got == brute_1d(y, w, 1, 2, 1, 0)

@@ -38,7 +38,9 @@ from typing import Any
 from ..errors import SymtconvError
 from ..geometry import Geometry
 
-__all__ = ["FINDINGS", "Dim", "Finding", "Layer", "LayerSpec", "analyse", "shape_text"]
+__all__ = [
+    "FINDINGS", "Dim", "Finding", "Layer", "LayerSpec", "adjoint_form", "analyse", "shape_text",
+]
 
 #: The finding codes, in the order reports list them, with what each means.
 FINDINGS: dict[str, str] = {
@@ -92,7 +94,8 @@ class LayerSpec:
 
     ``input_shape`` is the full ``(N, C, *spatial)`` shape; ``declared_output`` the
     output shape the model states (ONNX value_info / graph output; PyTorch: the traced
-    output), ``None`` when it states none; ``findings`` those only the reader can see.
+    output), ``None`` when it states none; ``findings`` those only the reader can see;
+    ``output_padding`` the output_padding the model states (default: the geometry's).
     """
 
     name: str
@@ -106,6 +109,7 @@ class LayerSpec:
     findings: tuple[Finding, ...] = ()
     opset: int | None = None
     bias: bool = False
+    output_padding: tuple[int, ...] | None = None
 
     @property
     def output_shape(self) -> tuple[Dim, ...]:
@@ -208,22 +212,77 @@ def _asymmetric(spec: LayerSpec) -> Finding | None:
     )
 
 
+def adjoint_form(geometry: Geometry) -> Geometry | None:
+    """The same operation written with ``output_padding < stride`` on every axis, if any.
+
+    Explanation
+    ===========
+
+    Only the net end crop ``r = p_end - output_padding`` matters for the output, so per
+    axis the crops ``(p_begin, max(r, 0))`` with ``output_padding = max(-r, 0)`` describe
+    the same operation (ONNX's form, :func:`symtconv.conventions.to_onnx`).  That form is
+    ``Cᵀ`` of its forward convolution exactly when ``max(-r, 0) < s``; when ``r <= -s``
+    on some axis the layer appends ``s`` or more zeros and no forward convolution with
+    non-negative crops has it as its transpose: None.
+
+    Examples
+    ========
+
+    >>> from symtconv import Geometry
+    >>> adjoint_form(Geometry(1, 2, stride=1, dilation=2, padding=1, output_padding=1)).padding
+    ((1, 0),)
+    >>> adjoint_form(Geometry(3, 3, stride=1, dilation=2, output_padding=1)) is None
+    True
+    """
+    padding, output_padding = [], []
+    for ax in geometry.axes:
+        begin, net, s = int(ax.p_begin), int(ax.p_end) - int(ax.a), int(ax.s)
+        if -net >= s:
+            return None
+        end = max(net, 0)
+        padding.append(begin if begin == end else (begin, end))
+        output_padding.append(max(-net, 0))
+    return Geometry(
+        input_size=geometry.input_size, kernel_size=geometry.kernel_size,
+        stride=geometry.stride, padding=tuple(padding), output_padding=tuple(output_padding),
+        dilation=geometry.dilation, in_channels=geometry.in_channels,
+        out_channels=geometry.out_channels, groups=geometry.groups,
+    )
+
+
 def _not_adjoint(spec: LayerSpec) -> Finding | None:
+    """output_padding >= stride as the model states it, or zeros appended >= stride."""
     g = spec.geometry
-    bad = [n for n, ax in enumerate(g.axes) if int(ax.a) >= int(ax.s)]
+    stated = spec.output_padding if spec.output_padding is not None else g.output_padding
+    appended = [max(int(ax.a) - int(ax.p_end), 0) for ax in g.axes]
+    bad = [n for n, ax in enumerate(g.axes)
+           if int(stated[n]) >= int(ax.s) or appended[n] >= int(ax.s)]
     if not bad:
         return None
     where = "; ".join(
-        f"axis {n}: output_padding {g.axes[n].a} >= stride {g.axes[n].s} (dilation "
-        f"{g.axes[n].d})" for n in bad
+        f"axis {n}: output_padding {stated[n]} >= stride {g.axes[n].s} (dilation {g.axes[n].d})"
+        if int(stated[n]) >= int(g.axes[n].s) else
+        f"axis {n}: {appended[n]} zero(s) appended at the end >= stride {g.axes[n].s}"
+        for n in bad
     )
-    forward = tuple(int(v) for v in g.forward_output_size)
+    form = adjoint_form(g)
+    if form is None:
+        forward = tuple(int(v) for v in g.forward_output_size)
+        tail = (f"the forward convolution maps the output size {tuple(g.output_size)} back to "
+                f"{forward}, not to the input size {tuple(g.input_size)}: the layer is not Cᵀ "
+                "of any forward convolution with the same stride (symtconv prove explains what "
+                "still holds)")
+    else:
+        forward = tuple(int(v) for v in form.forward_output_size)
+        tail = (f"written this way it is not Cᵀ of the forward convolution with the same "
+                f"parameters; the same operation with crops {list(form.padding)} and "
+                f"output_padding {list(form.output_padding)} is (asymmetric crops: not PyTorch "
+                "syntax, but ONNX pads)")
     return Finding(
         "output-padding-not-adjoint",
-        f"{where}: the forward convolution maps the output size {tuple(g.output_size)} back to "
-        f"{forward}, not to the input size {tuple(g.input_size)}, so the layer is not Cᵀ of it "
-        "(symtconv prove explains what still holds)",
-        {"axes": bad, "forward_output_size": list(forward)},
+        f"{where}: {tail}",
+        {"axes": bad, "adjoint_form": None if form is None else form.to_dict(),
+         "forward_output_size": list(forward)},
     )
 
 

@@ -253,6 +253,8 @@ def read_onnx(
                 declared_where=f"the model's shape of {out_name!r}",
                 findings=tuple(_onnx_findings(attrs, geometry, opset)), opset=opset,
                 bias=len(node.input) > 2 and bool(node.input[2]),
+                output_padding=tuple(int(v) for v in attrs.get("output_padding", ()))
+                or (0,) * len(kernel),
             )
             specs.append(spec)
             shapes[out_name] = spec.output_shape
