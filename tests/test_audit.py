@@ -112,6 +112,17 @@ def test_auto_pad_with_output_padding():
     assert "auto-pad-with-output-padding" in codes(audit)
     # the specification: SAME keeps output = input·stride, output_padding only moves the crop
     assert audit.layers[0].output_shape == (1, 1, 6, 6)
+    # the explicit pads it suggests give the same output, entry by entry (ONNX Runtime)
+    ort = pytest.importorskip("onnxruntime")
+    detail = finding(audit, "auto-pad-with-output-padding").detail
+    explicit = one_node({"strides": [2, 2], "pads": detail["pads"],
+                         "output_padding": detail["explicit_output_padding"]})
+    rng = np.random.default_rng(3)
+    feeds = {"X": rng.integers(-3, 4, (1, 1, 3, 3)).astype(np.float32),
+             "W": rng.integers(-3, 4, (1, 1, 3, 3)).astype(np.float32)}
+    outputs = [ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+               .run(["Y"], feeds)[0] for m in (model, explicit)]
+    assert outputs[0].shape == (1, 1, 6, 6) and (outputs[0] == outputs[1]).all()
 
 
 @pytest.mark.parametrize("opset", [10, 11, 17])

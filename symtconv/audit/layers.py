@@ -49,7 +49,7 @@ FINDINGS: dict[str, str] = {
     "output-padding-not-adjoint": "output_padding >= stride on some axis: the layer is not Cᵀ "
     "of the forward convolution with the same parameters",
     "auto-pad-with-output-padding": "ONNX auto_pad SAME_* together with output_padding: "
-    "runtimes disagree",
+    "converters and runtimes have handled it differently",
     "output-shape-attribute": "ONNX output_shape given: the pads are derived from it",
     "checkerboard": "uneven overlap: interior output positions receive different numbers of "
     "y·w terms",

@@ -160,13 +160,20 @@ def _onnx_findings(attrs: Mapping[str, Any], geometry: Any, opset: int) -> list[
     auto_pad = str(attrs.get("auto_pad", "NOTSET"))
     output_padding = list(attrs.get("output_padding", []) or [])
     if auto_pad in ("SAME_UPPER", "SAME_LOWER") and any(output_padding):
+        from ..conventions import to_onnx
+
+        explicit = to_onnx(geometry).kwargs
         findings.append(Finding(
             "auto-pad-with-output-padding",
-            f"auto_pad={auto_pad} with output_padding={output_padding}: the specification adds "
-            "output_padding to the total padding, so the output stays input·stride "
-            f"{tuple(geometry.output_size)}; runtimes disagree (some lengthen the output, "
-            "onnx.reference raises); write explicit pads instead",
-            {"auto_pad": auto_pad, "output_padding": output_padding},
+            f"auto_pad={auto_pad} with output_padding={output_padding}: by the specification "
+            "output_padding only enlarges the total padding, so the output stays input·stride "
+            f"{tuple(geometry.output_size)}; converters and runtimes have handled this "
+            "combination differently (some lengthen the output instead); the same operation "
+            f"without ambiguity: pads={list(explicit['pads'])}, "
+            f"output_padding={list(explicit['output_padding'])}, no auto_pad",
+            {"auto_pad": auto_pad, "output_padding": output_padding,
+             "pads": list(explicit["pads"]), "explicit_output_padding":
+             list(explicit["output_padding"])},
         ))
     if "output_shape" in attrs:
         smaller = (auto_pad == "SAME_UPPER") == (opset >= 11)  # ConvTranspose-1: inverted
