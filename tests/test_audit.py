@@ -416,7 +416,7 @@ def test_cli_torch_json_and_strict(generator, capsys):
     ([":make", "--input-shape", "1", "3", "2", "2"], "forward pass"),
     ([":missing", "--input-shape", "1", "8", "2", "2"], "missing"),
     ([":make", "--input-shape", "1", "8", "0", "2"], "positive"),
-    ([":make", "--input-shape", "1", "8", "x", "2"], "invalid int"),
+    ([":make", "--input-shape", "1", "8", "x", "2"], "expected an integer"),
 ])
 def test_cli_torch_errors_one_line_exit_2(generator, capsys, args, message):
     assert main(["audit", f"{generator}{args[0]}", *args[1:]]) == 2

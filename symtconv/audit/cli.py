@@ -9,8 +9,6 @@ returns 0 when the audit ran, 1 with ``--strict`` when there are findings; bad i
 from __future__ import annotations
 
 import argparse
-import json
-from collections.abc import Callable
 from typing import Any
 
 from ..errors import ParameterError
@@ -19,25 +17,20 @@ from .onnx_model import ModelError
 __all__ = ["register", "run"]
 
 
-def register(subparsers: Any, load_target: Callable[[str], Callable[..., Any]]
-             ) -> argparse.ArgumentParser:
-    """Add ``audit`` to ``symtconv``'s subcommands.
-
-    ``load_target`` turns ``module:function`` or ``path/to/file.py:function`` into the
-    callable (the command line's own loader, passed down: this layer does not import
-    the command line).
-    """
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add ``audit`` to ``symtconv``'s subcommands (an argparse subparsers object)."""
+    from ..cli.options import _integer
     from ..conventions import FRAMEWORKS
     from .runtime import RUNTIMES
 
     text = ("audit every transposed convolution of an ONNX file or a PyTorch module: shapes, "
             "geometry, translations and findings")
     parser = subparsers.add_parser("audit", help=text, description=text)
-    parser.set_defaults(handler=run, load_target=load_target)
+    parser.set_defaults(handler=run)
     parser.add_argument("model", metavar="MODEL",
                         help="an .onnx file, or a PyTorch module factory as module:factory or "
                              "path/to/file.py:factory (with --input-shape)")
-    parser.add_argument("--input-shape", nargs="+", type=int, metavar="N", default=None,
+    parser.add_argument("--input-shape", nargs="+", type=_integer, metavar="N", default=None,
                         help="N C H W of the zero input a PyTorch module runs on (required "
                              "for a module); for an ONNX model, the shape of its single "
                              "input when the file leaves sizes open")
@@ -57,7 +50,9 @@ def register(subparsers: Any, load_target: Callable[[str], Callable[..., Any]]
 
 
 def _factory_module(args: argparse.Namespace) -> Any:
-    factory = args.load_target(args.model)
+    from ..cli.commands import _load_target
+
+    factory = _load_target(args.model)
     try:
         return factory()
     except Exception as error:
@@ -68,6 +63,7 @@ def _factory_module(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Run the audit the arguments describe; the exit status."""
+    from ..cli.options import _emit
     from .report import audit_onnx, audit_torch
 
     if args.input_shape is not None and min(args.input_shape) < 1:
@@ -87,5 +83,5 @@ def run(args: argparse.Namespace) -> int:
         import_torch()  # the missing-torch message before the user's module fails on it
         module = _factory_module(args)
         result = audit_torch(module, args.input_shape, name=args.model, **options)
-    print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) if args.json else result)
+    _emit(args, result.to_dict(), str(result))
     return 1 if args.strict and not result else 0
