@@ -157,4 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ..explore.cli import register as register_explore  # symtconv explore
 
     register_explore(commands)
+    from ..audit.cli import register as register_audit  # symtconv audit
+
+    register_audit(commands)
     return parser
