@@ -26,6 +26,7 @@ Rationals stay rationals:
 from __future__ import annotations
 
 import numbers
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -40,6 +41,13 @@ from .tensors import check_sympy_size, input_symbols, weight_symbols
 __all__ = ["as_exact", "evaluate", "substitute", "with_channels"]
 
 
+#: A rational as a string: ``3``, ``-1/3``, ``0.25``, ``1e-3`` in ASCII digits, the
+#: exponent at most 4 digits (``Fraction("1e100000000")`` would build a 10⁸-digit number).
+_RATIONAL = re.compile(
+    r"[+-]?[0-9]+(/[0-9]+)?|[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,4})?", re.ASCII
+)
+
+
 def _exact(value: Any, name: str) -> sp.Rational:
     if isinstance(value, (bool, np.bool_)):
         raise ParameterTypeError(f"{name} must hold integers or rationals, got {value!r}")
@@ -49,9 +57,9 @@ def _exact(value: Any, name: str) -> sp.Rational:
         return sp.Rational(value.numerator, value.denominator)
     if isinstance(value, sp.Rational):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _RATIONAL.fullmatch(value):
         try:
-            return sp.Rational(Fraction(value.strip()))
+            return sp.Rational(Fraction(value))
         except (ValueError, ZeroDivisionError):
             pass
     raise ParameterTypeError(

@@ -34,6 +34,7 @@ from .errors import TooLargeError
 __all__ = [
     "ENGINE_BYTES_PER_OUTPUT",
     "ENGINE_BYTES_PER_TERM",
+    "bytes_text",
     "GIB",
     "LIMITS",
     "NUMERIC_BLOCK_ENTRIES",
@@ -82,7 +83,7 @@ _NUMERIC_INSTEAD = (
 LIMITS: dict[str, Limit] = {
     lim.key: lim
     for lim in (
-        Limit("sympy", "terms", 10_000, "y·w terms", "the SymPy tier (prove --engine sympy, "
+        Limit("sympy", "terms", 2_500, "y·w terms", "the SymPy tier (prove --engine sympy, "
               "eval, derive, figure --kind steps): one SymPy expression per term",
               _SYMPY_INSTEAD),
         Limit("sympy", "entries", 100_000, "input and output entries",
@@ -98,6 +99,9 @@ LIMITS: dict[str, Limit] = {
               "use float values (then float64), or " + _NUMERIC_INSTEAD),
         Limit("eval", "entries", 1_000_000, "output entries", "what eval prints",
               "call symtconv.numeric.conv_transpose from Python"),
+        Limit("values", "bytes", 64 * 2**20, "bytes of one value argument (inline, @PATH "
+              "or -)", "reading --input-values, --kernel-values, --expected (parsed in "
+              "memory)", "call symtconv.numeric.conv_transpose from Python on arrays"),
         Limit("derive", "entries", 250_000, "input and output entries",
               "derive (a document for people: elided matrices, entry by entry)",
               "use prove --engine fast for the proof, or derive --general for every size"),
@@ -116,15 +120,20 @@ LIMITS: dict[str, Limit] = {
         Limit("overlap", "cells", 4_000_000, "output positions of one channel",
               "Overlap.terms(), the grid of counts (and figure --kind overlap)",
               "use the per-axis counts (Overlap.axes), whose product it is"),
+        Limit("decompose", "taps", 1_000_000, "entries of the phase tables (stride·sub-kernel "
+              "length, added up over the axes)", "decompose (the plan lists the tap each "
+              "phase reads at each position)", "use a smaller stride, kernel or dilation (the "
+              "sub-pixel rewrite pays off for small strides)"),
         Limit("figure", "pixels", 50_000_000, "pixels (width·height·dpi²)",
-              "figure (a PNG is rendered in memory)", "use a smaller --size or --dpi, or .svg"),
+              "figure (a PNG is rendered in memory; SVG and PDF are held to the same canvas)",
+              "use a smaller --size or --dpi"),
         Limit("figure", "inches", 200, "inches per side", "figure --size",
               "use a smaller --size"),
         Limit("figure", "dpi", 2_400, "dots per inch", "figure --dpi", "use a smaller --dpi"),
         Limit("figure", "terms", 1_000_000, "nonzeros of one channel block of C",
               "figure --kind matrix (each nonzero is placed from Python)",
               "use a smaller geometry (the figure shows one channel block in detail anyway)"),
-        Limit("figure", "blocks", 4_096, "channel blocks C_in·C_out",
+        Limit("figure", "blocks", 1_024, "channel blocks C_in·C_out",
               "figure --kind matrix (one patch per block)", "use fewer channels"),
     )
 }
@@ -134,7 +143,7 @@ def limit(key: str) -> int:
     """The value of the limit ``key`` (``"tier.quantity"``).
 
     >>> limit("sympy.terms")
-    10000
+    2500
     """
     return LIMITS[key].value
 
@@ -159,24 +168,42 @@ class Cost:
     dpi: int | None = None
     blocks: int | None = None
     period: int | None = None
+    taps: int | None = None
     what: str = field(default="", compare=False)
 
     def quantities(self) -> dict[str, int | float]:
         """The estimated quantities that are set."""
         names = ("terms", "entries", "bytes", "products", "cells", "pixels", "inches", "dpi",
-                 "blocks", "period")
+                 "blocks", "period", "taps")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
 
 _TIER_NAMES = {"sympy": "the SymPy tier", "engine": "the fast engine",
                "numeric": "the numeric tier", "eval": "eval", "overlap": "overlap",
-               "derive": "derive",
+               "derive": "derive", "values": "reading values",
+               "decompose": "decompose",
                "figure": "figure"}
+
+
+def bytes_text(value: int | float) -> str:
+    """A number of bytes for people: ``'1.5 GiB'``; exact integer arithmetic, so a size of
+    ``10**400`` (which has no float) prints too.
+
+    >>> bytes_text(3 * 2**29), bytes_text(512), bytes_text(10**400)
+    ('1.5 GiB', '512 bytes', 'about 10^400 bytes')
+    """
+    value = int(value)
+    if value < GIB // 10:
+        return f"{value:,} bytes"
+    if value >= 10**18:
+        return f"about 10^{len(str(value)) - 1} bytes"
+    tenths = value * 10 // GIB
+    return f"{tenths // 10:,}.{tenths % 10} GiB"
 
 
 def _amount(value: int | float, unit: str) -> str:
     if unit.startswith("bytes"):
-        return f"{value / GIB:,.1f} GiB" if value >= GIB / 10 else f"{int(value):,} bytes"
+        return bytes_text(value)
     shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
     return f"{shown} {unit.split(' (')[0]}"
 
@@ -205,14 +232,18 @@ def require(cost: Cost) -> None:
 
 
 def _value(lim: Limit) -> str:
-    return f"{lim.value // GIB} GiB" if lim.unit.startswith("bytes") else f"{lim.value:,}"
+    if not lim.unit.startswith("bytes"):
+        return f"{lim.value:,}"
+    if lim.value % GIB == 0:
+        return f"{lim.value // GIB} GiB"
+    return f"{lim.value // 2**20} MiB"
 
 
 def table() -> str:
     """The limits as a Markdown table (the README's "Limits" section).
 
     >>> print(table().splitlines()[2][:38])
-    | `sympy.terms` | 10,000 | y·w terms |
+    | `sympy.terms` | 2,500 | y·w terms |
     """
     rows = ["| limit | value | counts | bounds | past it |", "|---|---:|---|---|---|"]
     for lim in LIMITS.values():

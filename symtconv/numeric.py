@@ -64,6 +64,7 @@ import numpy.typing as npt
 
 from .errors import ParameterError, ParameterTypeError, ShapeError, TooLargeError
 from .geometry import Axis, Geometry
+from .limits import bytes_text
 
 __all__ = ["conv", "conv_transpose"]
 
@@ -358,10 +359,11 @@ def _allocate(make: Callable[..., Array], shape: tuple[int, ...], dtype: Any) ->
     """``make(shape, dtype)``, or :class:`TooLargeError` when the memory is not there."""
     try:
         return make(shape, dtype=dtype)
-    except MemoryError:
+    except (MemoryError, ValueError):  # ValueError: numpy's "array is too big", "maximum
+        # allowed dimension exceeded"
         size = prod(shape) * np.dtype(dtype).itemsize
         raise TooLargeError(
-            f"an array of shape {shape} ({size / 2**30:,.1f} GiB) does not fit in memory"
+            f"an array of shape {shape} ({bytes_text(size)}) does not fit in memory"
         ) from None
 
 

@@ -188,12 +188,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
         tier = "numeric"
         require(g.cost("numeric", itemsize=8, what="eval"))
-        output = conv_transpose(
-            _numeric_float(y, g.input_shape, "input values"),
-            _numeric_float(w, g.weight_shape, "kernel values"),
-            stride=g.stride, padding=g.padding, output_padding=g.output_padding,
-            groups=g.groups, dilation=g.dilation,
-        )
+        with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN are the answer
+            output = conv_transpose(
+                _numeric_float(y, g.input_shape, "input values"),
+                _numeric_float(w, g.weight_shape, "kernel values"),
+                stride=g.stride, padding=g.padding, output_padding=g.output_padding,
+                groups=g.groups, dilation=g.dilation,
+            )
     elif sympy_fits(g):
         tier = "sympy"
         output = evaluate(g, y, w)
@@ -336,9 +337,10 @@ def _figure_cost(args: argparse.Namespace, g: Geometry) -> None:
     nonzeros and channel blocks for the matrix)."""
     width, height = FIGURE_DEFAULT_INCHES if args.size is None else args.size
     require(Cost("figure", inches=max(width, height), dpi=args.dpi, what="figure"))
-    if str(args.output).lower().endswith(".png"):  # bounded now: inches and dpi are
-        pixels = math.ceil(width * args.dpi) * math.ceil(height * args.dpi)
-        require(Cost("figure", pixels=pixels, what="figure"))
+    # bounded now (inches and dpi are); a vector format is held to the same size: the
+    # drawing's cost grows with the canvas too
+    pixels = math.ceil(width * args.dpi) * math.ceil(height * args.dpi)
+    require(Cost("figure", pixels=pixels, what="figure"))
     what = f"figure --kind {args.kind}"
     if args.kind == "steps":
         require(g.cost("sympy", what=what))

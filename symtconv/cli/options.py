@@ -23,6 +23,7 @@ import sympy as sp
 
 from ..console import can_encode, json_text, write
 from ..geometry import Geometry
+from ..limits import Cost, limit, require
 
 EXIT_USAGE = 2
 #: The exit status after Ctrl-C (128 + SIGINT), as shells report it.
@@ -43,16 +44,20 @@ class _Parser(argparse.ArgumentParser):
 # --------------------------------------------------------------------------- #
 
 
-_DECIMAL = re.compile(r"-?[0-9]+")
+#: At most this many digits in an integer flag: exact arithmetic takes big sizes, and a
+#: number this long stays cheap to read and print (int <-> str is quadratic in CPython).
+MAX_DIGITS = 10_000
+_DECIMAL = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}")
 
 
 def _integer(text: str) -> int:
     """ASCII decimal digits with an optional ``-`` (no ``+``, ``_``, spaces or other
     scripts' digits, which ``int()`` would accept)."""
     if not _DECIMAL.fullmatch(text):
+        shown = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
         raise argparse.ArgumentTypeError(
-            f"expected an integer in ASCII decimal digits (0-9, optionally a leading -), "
-            f"got {text!a}"
+            f"expected an integer of at most {MAX_DIGITS} ASCII decimal digits (0-9, "
+            f"optionally a leading -), got {shown!a}"
         )
     return int(text, 10)
 
@@ -67,15 +72,19 @@ def _seconds(text: str) -> float:
     return value
 
 
+#: The smallest figure side: below it matplotlib draws an empty image.
+MIN_INCHES = 0.5
+
+
 def _inches(text: str) -> float:
     """A figure size: a finite positive number of inches."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of inches, got {text!a}") from None
-    if not math.isfinite(value) or value <= 0:
+    if not math.isfinite(value) or value < MIN_INCHES:
         raise argparse.ArgumentTypeError(
-            f"expected a finite positive number of inches, got {text!a}"
+            f"expected a finite number of inches, at least {MIN_INCHES}, got {text!a}"
         )
     return value
 
@@ -179,35 +188,60 @@ def _no_geometry_flags(args: argparse.Namespace, mode: str) -> None:
         raise UsageError(f"{mode} is for symbolic sizes and takes no {given[0]}")
 
 
+def _read_capped(stream: Any, flag: str, source: str) -> bytes:
+    """All of ``stream`` (bytes), refused past the ``values.bytes`` limit without reading
+    further (``@/dev/zero`` ends in one line, not in exhausted memory)."""
+    cap = limit("values.bytes")
+    data = stream.read(cap + 1)
+    require(Cost("values", bytes=len(data), what=f"{flag} {source}"))
+    return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else bytes(data)
+
+
 def _values(text: str, flag: str) -> Any:
     """JSON nested lists given inline, ``@PATH`` (a JSON or ``.npy`` file) or ``-`` (JSON
     on standard input)."""
     source = "inline"
+    require(Cost("values", bytes=len(text), what=flag))
     if text == "-":
-        text, source = sys.stdin.read(), "standard input"
+        stdin = getattr(sys.stdin, "buffer", sys.stdin)  # bytes, or text when replaced
+        data, source = _read_capped(stdin, flag, "-"), "standard input"
     elif text.startswith("@"):
-        from pathlib import Path
-
-        path = Path(text[1:])
-        if path.suffix == ".npy":
-            try:
-                array = np.load(path, allow_pickle=False)
-            except ValueError as error:  # not an .npy file, or one that needs pickle
-                raise UsageError(f"{flag} {text}: not a plain .npy array: {error}") from None
-            if array.dtype.kind not in "iuf":
-                raise UsageError(
-                    f"{flag} {text}: the .npy array must hold integers or floats, got dtype "
-                    f"{array.dtype}"
-                )
-            return array.astype(object)
-        text, source = path.read_text(encoding="utf-8"), str(path)
+        with open(text[1:], "rb") as file:
+            data, source = _read_capped(file, flag, text), text[1:]
+        if text.endswith(".npy"):
+            return _npy(data, flag, text)
+    else:
+        data = text.encode("utf-8", "surrogateescape")
     try:
-        return json.loads(text)
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"{flag}: {source} is not UTF-8 text (JSON), nor a .npy file") from None
+    except RecursionError:
+        raise UsageError(f"{flag}: {source} is nested too deeply for an array") from None
     except json.JSONDecodeError as error:
         raise UsageError(
             f"{flag} must be JSON (nested lists of numbers), @PATH (JSON or .npy) or - "
             f"(JSON on stdin); {source}: {error}"
         ) from None
+
+
+def _npy(data: bytes, flag: str, text: str) -> np.ndarray:
+    """A plain ``.npy`` array of integers or floats, as an object array."""
+    import io
+
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if not data.startswith(b"\x93NUMPY"):
+            detail = "the file does not start with numpy's .npy header"
+        raise UsageError(f"{flag} {text}: not a plain .npy array ({detail})") from None
+    if array.dtype.kind not in "iuf":
+        raise UsageError(
+            f"{flag} {text}: the .npy array must hold integers or floats, got dtype "
+            f"{array.dtype}"
+        )
+    return array.astype(object)
 
 
 def _one_stdin(args: argparse.Namespace, *flags: str) -> None:
@@ -217,11 +251,19 @@ def _one_stdin(args: argparse.Namespace, *flags: str) -> None:
         raise UsageError(f"only one of {' and '.join(dashes)} can be - (standard input)")
 
 
+#: The most axes a value array may have: channel axes plus spatial axes (numpy's own
+#: limit is 32).
+MAX_AXES = 8
+
+
 def _array(data: Any, flag: str) -> np.ndarray:
     try:
         array = np.array(data, dtype=object)
-    except ValueError:
+    except (ValueError, RecursionError):  # ragged
         raise UsageError(f"{flag} must be a rectangular nested list") from None
+    if array.ndim > MAX_AXES:
+        raise UsageError(f"{flag} has {array.ndim} axes; at most {MAX_AXES} (channels and "
+                         "spatial axes) are accepted")
     if array.ndim == 0 or array.size == 0 or any(isinstance(v, list) for v in array.flat):
         raise UsageError(f"{flag} must be a non-empty rectangular nested list of numbers")
     return array

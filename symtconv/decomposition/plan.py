@@ -57,6 +57,7 @@ import numpy.typing as npt
 
 from ..errors import ParameterTypeError, ShapeError
 from ..geometry import Geometry
+from ..limits import Cost, require
 from ..numeric import conv
 
 __all__ = ["AxisPlan", "Decomposition", "decompose", "axis_numbers", "tap_position"]
@@ -479,8 +480,12 @@ def decompose(geometry: Geometry) -> Decomposition:
             "decompose needs a concrete geometry (integers); for symbolic sizes use "
             f"symtconv.decomposition.prove_general, got {geometry.describe()}"
         )
-    axes = tuple(
-        AxisPlan.of(*(int(v) for v in (ax.i, ax.k, ax.s, ax.p_begin, ax.p_end, ax.a, ax.d)))
+    numbers = [
+        tuple(int(v) for v in (ax.i, ax.k, ax.s, ax.p_begin, ax.p_end, ax.a, ax.d))
         for ax in geometry.axes
-    )
-    return Decomposition(geometry, axes)
+    ]
+    # the phase tables have s·T entries per axis, T = floor(d(k-1)/s) + 1: closed form,
+    # checked before any table is built
+    taps = sum(s * (d * (k - 1) // s + 1) for _, k, s, _, _, _, d in numbers)
+    require(Cost("decompose", taps=taps, what="decompose"))
+    return Decomposition(geometry, tuple(AxisPlan.of(*n) for n in numbers))
