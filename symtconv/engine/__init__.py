@@ -65,7 +65,8 @@ See Also
 symtconv.results.Proof, symtconv.progress
 """
 
-from .comparison import MAX_TERMS, compare, count_terms, prove_fast
+from .blocks import MAX_TERMS, EngineCost, estimate, plan
+from .comparison import WHOLE_LAYER_TERMS, compare, count_terms, prove_fast
 from .methods import (
     METHOD_TERMS,
     MatrixEntries,
@@ -80,11 +81,16 @@ from .methods import (
     vjp_terms,
     zero_insertion,
 )
-from .term_sets import TermSet, TermSpace
+from .term_sets import Block, TermSet, TermSpace
 
 __all__ = [
     "TermSpace",
     "TermSet",
+    "Block",
+    "EngineCost",
+    "plan",
+    "estimate",
+    "WHOLE_LAYER_TERMS",
     "MatrixEntries",
     "METHOD_TERMS",
     "MAX_TERMS",
