@@ -314,6 +314,20 @@ def test_the_cli_refuses_a_huge_output_in_one_line() -> None:
     assert len(lines) == 1 and "MAP_ENTRIES" in lines[0]
 
 
+@pytest.mark.parametrize("engine", ["sympy", "fast", "auto"])
+def test_huge_padded_arrays_are_refused_by_both_tiers_in_one_line(engine) -> None:
+    # one output and four terms per axis, but padded arrays of 10**7 + 1 per axis
+    done = subprocess.run(
+        [sys.executable, "-m", "symtconv", "prove", "--engine", engine, "--input", "1", "1",
+         "--kernel", "2", "2", "--dilation", "10000000", "--padding", "5000000"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert "100,000,020,000,002 entries" in line
+    assert ("MAP_ENTRIES" if engine == "fast" else "SYMPY_ENTRY_LIMIT") in line
+
+
 def test_block_spaces_name_outputs_in_the_layer() -> None:
     g = Geometry((3, 3), 3, stride=2, padding=1, out_channels=2)
     block = E.Block((1, 2), ((2, 4), (0, 5)))
