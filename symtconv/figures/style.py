@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..atomic import replacing
 from ..errors import MissingDependencyError, ParameterError, ParameterTypeError, TooLargeError
 from ..geometry import Geometry
 
@@ -225,7 +226,9 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
 
     The figure keeps its size (no tight bounding box): a PNG is ``width·dpi`` by
     ``height·dpi`` pixels.  Metadata carries no date or software version and SVG ids
-    come from a fixed salt, so the same figure always gives the same bytes.
+    come from a fixed salt, so the same figure always gives the same bytes.  The file is
+    written to a temporary file in the same folder and renamed into place
+    (:func:`symtconv.atomic.replacing`): an interrupted save leaves the previous file.
 
     Examples
     ========
@@ -238,8 +241,8 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
     path = Path(path)
     fmt = _format_of(path)
     check_pixels(tuple(float(v) for v in fig.get_size_inches()), check_dpi(dpi))  # type: ignore[arg-type]
-    with _style():
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+    with _style(), replacing(path) as partial:  # whole or not at all
+        fig.savefig(partial, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
     return path
 
 
