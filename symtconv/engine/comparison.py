@@ -25,6 +25,7 @@ from .methods import (
     MethodTerms,
     _axes,
     _method,
+    clear_caches,
     scatter_terms,
 )
 from .term_sets import Block, Index, TermSet, TermSpace, _run_starts
@@ -360,6 +361,7 @@ def prove_fast(
             del reference
     finally:
         bar.finish()
+        clear_caches()
     comparisons = [
         tally.result(name, terms, outputs, len(blocks)) for name, tally in tallies.items()
     ]

@@ -8,6 +8,7 @@ picks one by name.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -433,15 +434,10 @@ def correlate(
     return TermSet._from_owned_keys(space, _outer_blocks(channel_keys, blocks))
 
 
-def flip_and_pad_terms(geometry: Geometry, block: Block | None = None) -> TermSet:
-    """Flip-and-pad: zero insertion, padding ``d(k-1)-p``, flipped kernel, correlation
-    (over the ``block``'s outputs, when one is given).
-
-    >>> from symtconv import Geometry
-    >>> g = Geometry((5, 4), 3, stride=(2, 3), padding=((1, 3), 0), dilation=2)
-    >>> flip_and_pad_terms(g) == scatter_terms(g)
-    True
-    """
+@functools.lru_cache(maxsize=1)
+def _padded_input(geometry: Geometry) -> Index:
+    """Steps 1 and 2 for the whole layer, kept (read-only) while the blocks of one proof
+    are correlated; :func:`clear_caches` drops it."""
     axes = _axes(geometry)
     stretched = zero_insertion(geometry)
     padded = pad_or_crop(
@@ -449,7 +445,29 @@ def flip_and_pad_terms(geometry: Geometry, block: Block | None = None) -> TermSe
         before=[ax.d * (ax.k - 1) - ax.p_begin for ax in axes],
         after=[ax.d * (ax.k - 1) - ax.p_end + ax.a for ax in axes],
     )
-    return correlate(geometry, padded, flip_kernel(geometry), block)
+    padded.flags.writeable = False
+    return padded
+
+
+def clear_caches() -> None:
+    """Drop the whole-layer maps kept between the blocks of a proof."""
+    _padded_input.cache_clear()
+
+
+def flip_and_pad_terms(geometry: Geometry, block: Block | None = None) -> TermSet:
+    """Flip-and-pad: zero insertion, padding ``d(k-1)-p``, flipped kernel, correlation
+    (over the ``block``'s outputs, when one is given).
+
+    The zero-inserted and padded map is the same for every block; it is built once and
+    kept until :func:`clear_caches` (which :func:`~symtconv.engine.prove_fast` calls when
+    it is done).
+
+    >>> from symtconv import Geometry
+    >>> g = Geometry((5, 4), 3, stride=(2, 3), padding=((1, 3), 0), dilation=2)
+    >>> flip_and_pad_terms(g) == scatter_terms(g)
+    True
+    """
+    return correlate(geometry, _padded_input(geometry), flip_kernel(geometry), block)
 
 
 # --------------------------------------------------------------------------- #
@@ -465,7 +483,8 @@ def vjp_terms(geometry: Geometry, block: Block | None = None) -> TermSet:
     trilinear terms ``y[n]·w[m]·x[j]`` of the inner product, then differentiates: the
     term contributes ``y[n]·w[m]`` to output ``j``.  With a ``block``, the derivative is
     taken with respect to the block's entries of ``x`` only: the others are held
-    constant (their cells of the map are ``-1``, like the padding).  Raises
+    constant (their cells of the map are ``-1``, like the padding), and only the forward
+    rows whose windows can read the block's ``x`` are run.  Raises
     :class:`~symtconv.errors.NotAdjointError` when ``conv(x)`` and ``y`` differ in shape.
 
     >>> from symtconv import Geometry
@@ -478,23 +497,37 @@ def vjp_terms(geometry: Geometry, block: Block | None = None) -> TermSet:
     axes = _axes(geometry)
     in_per_group, out_per_group = _channels_per_group(geometry)
 
-    # the forward conv's input x (the block's entries numbered within its box, the
-    # other entries -1), padded with zeros (-1) by p_begin, p_end
-    box = block.shape[1:]
-    x_map = np.full([ax.o for ax in axes], -1, dtype=_INT)
-    x_map[tuple(slice(low, high) for low, high in block.spatial)] = np.arange(
-        math.prod(box), dtype=_INT
-    ).reshape(box)
-    padded = pad_or_crop(x_map, [ax.p_begin for ax in axes], [ax.p_end for ax in axes])
-    del x_map
+    # the forward conv's output length on the padded x (p_begin + o + p_end per axis)
     forward = [
-        (n - ax.d * (ax.k - 1) - 1) // ax.s + 1 for n, ax in zip(padded.shape, axes, strict=True)
+        (ax.p_begin + ax.o + ax.p_end - ax.d * (ax.k - 1) - 1) // ax.s + 1 for ax in axes
     ]
     rows = geometry.in_channels * math.prod(forward)
     if rows != space.inputs:
         raise NotAdjointError(
             _not_adjoint(geometry, "the VJP ∂⟨y, conv(x)⟩/∂x", rows, space.inputs)
         )
+    # the forward rows n whose windows [s·n, s·n + d(k-1)] of the padded x can reach the
+    # block's x (at p_begin + [low, high)), and the stretch [start, start + span) of the
+    # padded x they read; rows left out only lose terms, which the comparison would show
+    box = block.shape[1:]
+    ranges, starts, spans = [], [], []
+    for ax, f, (low, high) in zip(axes, forward, block.spatial, strict=True):
+        n_first = max(0, -((ax.d * (ax.k - 1) - ax.p_begin - low) // ax.s))
+        n_stop = max(n_first, min(f, (ax.p_begin + high - 1) // ax.s + 1))
+        ranges.append((n_first, n_stop))
+        starts.append(ax.s * n_first)
+        reach = ax.s * (n_stop - n_first - 1) + ax.d * (ax.k - 1) + 1
+        spans.append(reach if n_stop > n_first else 0)
+    # that stretch of the padded x: the block's entries numbered within its box, every
+    # other entry (padding, or x outside the block: a constant for this derivative) -1
+    padded = np.full(spans, -1, dtype=_INT)
+    target, source = [], []
+    for ax, (low, high), start, span in zip(axes, block.spatial, starts, spans, strict=True):
+        first_cell = max(ax.p_begin + low, start)
+        stop_cell = max(first_cell, min(ax.p_begin + high, start + span))
+        target.append(slice(first_cell - start, stop_cell - start))
+        source.append(slice(first_cell - ax.p_begin - low, stop_cell - ax.p_begin - low))
+    padded[tuple(target)] = np.arange(math.prod(box), dtype=_INT).reshape(box)[tuple(source)]
 
     # trilinear key: ((y · |w|) + w) · |x| + x  (y-major: the forward conv's own order)
     n_x, n_w = space.outputs, space.weights
@@ -512,14 +545,20 @@ def vjp_terms(geometry: Geometry, block: Block | None = None) -> TermSet:
         + (x_channel - first) * spatial_x
     )[in_block]
 
-    n = np.arange(spatial_y, dtype=_INT)
+    # the flat index of y[n] for the rows run, row-major over the forward output
+    n = _outer_sum(
+        [
+            np.arange(n_first, n_stop, dtype=_INT) * stride
+            for (n_first, n_stop), stride in zip(ranges, _strides(forward), strict=True)
+        ]
+    )
     tap_strides = _strides([ax.k for ax in axes])
     blocks = []
     for tap in itertools.product(*(range(ax.k) for ax in axes)):
         window = padded[
             tuple(
-                slice(ax.d * m, ax.d * m + ax.s * (f - 1) + 1, ax.s)
-                for ax, m, f in zip(axes, tap, forward, strict=True)
+                slice(ax.d * m, ax.d * m + ax.s * (n_stop - n_first - 1) + 1, ax.s)
+                for ax, m, (n_first, n_stop) in zip(axes, tap, ranges, strict=True)
             )
         ].reshape(-1)
         reads_x = window >= 0
