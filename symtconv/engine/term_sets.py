@@ -96,7 +96,10 @@ class TermSpace:
     ``key = (output · inputs + input) · weights + weight`` with flat row-major indices,
     so keys sort by output first.  Every key must fit in an int64, which needs
     ``outputs · inputs · weights < 2**63``; a larger space raises
-    :class:`~symtconv.errors.TooLargeError`.
+    :class:`~symtconv.errors.TooLargeError`.  The space of a :class:`Block` holds only
+    the block's outputs (``output_shape`` is the block's, ``origin`` its first output in
+    the layer, ``layer_shape`` the layer's output shape as the method computed it), so
+    only the block's keys need to fit.
 
     Examples
     ========
