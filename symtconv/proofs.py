@@ -38,7 +38,7 @@ import sympy as sp
 
 from . import methods as _methods
 from .errors import NotAdjointError, ParameterError
-from .geometry import Geometry
+from .geometry import Geometry, geometry_argument
 from .results import METHODS, Comparison, Mismatch, Proof
 from .tensors import (
     SYMPY_TERM_LIMIT,
@@ -79,7 +79,8 @@ def _compare(method: str, reference: np.ndarray, candidate: np.ndarray) -> Compa
             method,
             "scatter",
             False,
-            f"output shape {candidate.shape} differs from the definition's {reference.shape}",
+            f"the output sizes differ: {method} gives shape {candidate.shape}, the "
+            f"definition (scatter) {reference.shape}",
         )
     mismatches: list[Mismatch] = []
     differing = 0
@@ -210,6 +211,7 @@ def prove(
     >>> bool(symtconv.prove(g))
     True
     """
+    geometry_argument(geometry)
     if engine not in ENGINES:
         raise ParameterError(f"engine must be one of {', '.join(ENGINES)}, got engine={engine!r}")
     if engine == "auto":
