@@ -22,6 +22,7 @@ from symtconv import engine as E
 from symtconv.engine import blocks as engine_blocks
 from symtconv.engine import term_sets as engine_term_sets
 from symtconv.errors import ShapeError, TooLargeError
+from symtconv.limits import require
 from symtconv.strategies import geometries
 
 
@@ -276,24 +277,31 @@ def test_the_block_budget_bounds_the_estimated_peak_below_2_gib() -> None:
         block_outputs=engine_blocks.BLOCK_OUTPUTS,
     )
     assert worst.peak_bytes <= 2 * 2**30
-    layer = E.estimate(Geometry((22, 22), 7, in_channels=64, out_channels=64))
-    assert layer.terms == Geometry((22, 22), 7, in_channels=64, out_channels=64).count_terms()
+    g = Geometry((22, 22), 7, in_channels=64, out_channels=64)
+    layer = E.estimate(g)
+    assert layer.terms == g.count_terms() == 97_140_736
     assert layer.block_terms <= engine_blocks.BLOCK_TERMS and layer.blocks > 1
+    # the limits mechanism's closed-form bound is at least the plan's estimate, and accepts it
+    assert layer.peak_bytes <= g.cost("engine").bytes <= 2 * 2**30
+    require(g.cost("engine"))
 
 
 @pytest.mark.parametrize(
     "geometry, limit",
     [
-        (Geometry(3, 100_000, dilation=1_000), "MAP_ENTRIES"),  # 300,000 terms, 10**8 outputs
-        (Geometry((100, 100), 10, in_channels=128, out_channels=128), "MAX_TERMS"),
-        (Geometry(4, 3, stride=10**7), "MAP_ENTRIES"),  # a stretched map of 3·10**7 + 1
+        (Geometry(3, 100_000, dilation=1_000), "engine.entries"),  # 10**8 outputs
+        (Geometry((100, 100), 10, in_channels=128, out_channels=128), "engine.terms"),
+        (Geometry(4, 3, stride=10**7), "engine.entries"),  # a stretched map of 3·10**7 + 1
+        (Geometry(10**19, 3), "engine.terms"),
     ],
-    ids=["huge-dilation", "too-many-terms", "huge-stride"],
+    ids=["huge-dilation", "too-many-terms", "huge-stride", "huge-input"],
 )
 def test_layer_wide_limits_refuse_before_any_work(geometry, limit) -> None:
     with pytest.raises(TooLargeError, match=limit) as info:
         E.prove_fast(geometry)
     assert "\n" not in str(info.value)
+    with pytest.raises(TooLargeError, match=limit):  # the limits mechanism agrees
+        require(geometry.cost("engine"))
 
 
 def test_a_single_output_larger_than_a_block_is_refused(small_blocks) -> None:
@@ -311,7 +319,7 @@ def test_the_cli_refuses_a_huge_output_in_one_line() -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "MAP_ENTRIES" in lines[0]
+    assert len(lines) == 1 and "engine.entries" in lines[0]
 
 
 @pytest.mark.parametrize("engine", ["sympy", "fast", "auto"])
@@ -325,7 +333,7 @@ def test_huge_padded_arrays_are_refused_by_both_tiers_in_one_line(engine) -> Non
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
     assert "100,000,020,000,002 entries" in line
-    assert ("MAP_ENTRIES" if engine == "fast" else "SYMPY_ENTRY_LIMIT") in line
+    assert ("engine.entries" if engine == "fast" else "SYMPY_ENTRY_LIMIT") in line
 
 
 def test_block_spaces_name_outputs_in_the_layer() -> None:

@@ -44,7 +44,15 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import TooLargeError
-from ..geometry import Geometry
+from ..geometry import Geometry, engine_map_entries
+from ..limits import (
+    ENGINE_BLOCK_OUTPUTS,
+    ENGINE_BLOCK_TERMS,
+    ENGINE_BYTES_PER_MAP_ENTRY,
+    ENGINE_BYTES_PER_OUTPUT,
+    ENGINE_BYTES_PER_TERM,
+    limit,
+)
 from ..tensors import spatial_shape
 from .methods import _axes, _Axis
 from .term_sets import _KEY_LIMIT, Block
@@ -62,24 +70,22 @@ __all__ = [
     "plan",
 ]
 
-#: The engine proves at most this many ``y·w`` terms per layer (a time limit: about
-#: 20 seconds; memory is bounded by the blocks).
-MAX_TERMS = 100_000_000
-#: At most this many ``y·w`` terms in one block ...
-BLOCK_TERMS = 1 << 22
+#: The engine proves at most this many ``y·w`` terms per layer (``engine.terms``, a time
+#: limit: memory is bounded by the blocks) ...
+MAX_TERMS = limit("engine.terms")
+#: ... at most this many ``y·w`` terms in one block ...
+BLOCK_TERMS = ENGINE_BLOCK_TERMS
 #: ... and at most this many outputs.
-BLOCK_OUTPUTS = 1 << 22
+BLOCK_OUTPUTS = ENGINE_BLOCK_OUTPUTS
 #: The whole-layer index maps (flip-and-pad's zero-inserted and padded maps, the VJP's
-#: padded ``x``) may have at most this many entries together (8 bytes each).
-MAP_ENTRIES = 1 << 25
-#: A layer is proved in at most this many blocks.
-MAX_BLOCKS = 4_096
-#: Estimated peak bytes per term of a block (its reference set, the method's index
-#: arrays while they are joined, a sort in place) ...
-BYTES_PER_TERM = 64
-#: ... per output of a block, and per entry of the index maps.
-BYTES_PER_OUTPUT = 16
-BYTES_PER_MAP_ENTRY = 8
+#: padded ``x``) may have at most this many entries together (``engine.entries``).
+MAP_ENTRIES = limit("engine.entries")
+#: A layer is proved in at most this many blocks (``engine.blocks``).
+MAX_BLOCKS = limit("engine.blocks")
+#: Estimated peak bytes per term and per output of a block, and per index-map entry.
+BYTES_PER_TERM = ENGINE_BYTES_PER_TERM
+BYTES_PER_OUTPUT = ENGINE_BYTES_PER_OUTPUT
+BYTES_PER_MAP_ENTRY = ENGINE_BYTES_PER_MAP_ENTRY
 
 
 def _range_terms(ax: _Axis, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
@@ -94,23 +100,6 @@ def _range_terms(ax: _Axis, lows: np.ndarray, highs: np.ndarray) -> np.ndarray:
     last = np.minimum(ax.i - 1, (highs[:, None] - 1 - base) // ax.s)
     counts: np.ndarray = np.maximum(0, last - first + 1).sum(axis=1)
     return counts
-
-
-def _map_entries(axes: tuple[_Axis, ...]) -> int:
-    """Entries of the whole-layer maps alive at once, in closed form (Python integers).
-
-    Flip-and-pad keeps the zero-inserted map ``(i-1)s+1`` and the padded one
-    ``(i-1)s+1 + 2·d(k-1) - p_begin - p_end + a`` per axis; the VJP keeps ``x``'s map
-    ``o`` and the padded one ``o + p_begin + p_end``.
-    """
-    stretched = math.prod((ax.i - 1) * ax.s + 1 for ax in axes)
-    padded = math.prod(
-        (ax.i - 1) * ax.s + 1 + 2 * ax.d * (ax.k - 1) - ax.p_begin - ax.p_end + ax.a
-        for ax in axes
-    )
-    x_map = math.prod(ax.o for ax in axes)
-    x_padded = math.prod(ax.o + ax.p_begin + ax.p_end for ax in axes)
-    return max(stretched + padded, x_map + x_padded)
 
 
 class EngineCost(NamedTuple):
@@ -148,26 +137,25 @@ def _tiles(length: int, count: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _checked(geometry: Geometry) -> tuple[tuple[_Axis, ...], int, int, int]:
     """The axes, the terms per output channel, and the output and key limits of a block;
-    refuses past the layer-wide limits."""
+    refuses past the layer-wide limits (one line naming the limit)."""
     axes = _axes(geometry)
-    maps = _map_entries(axes)
+    terms = int(geometry.count_terms())  # closed form per axis
+    if terms > MAX_TERMS:
+        raise _refuse(
+            geometry,
+            f"{terms:,} y·w terms, more than MAX_TERMS={MAX_TERMS:,} (engine.terms)",
+            _INSTEAD,
+        )
+    maps = engine_map_entries(geometry)
     if maps > MAP_ENTRIES:
         raise _refuse(
             geometry,
             f"flip-and-pad's zero-inserted and padded maps or the VJP's padded x would have "
             f"{maps:,} entries ({maps * BYTES_PER_MAP_ENTRY / 2**30:,.1f} GiB), more than "
-            f"MAP_ENTRIES={MAP_ENTRIES:,}",
-            _INSTEAD,
+            f"MAP_ENTRIES={MAP_ENTRIES:,} (engine.entries)",
+            "use prove --general (every size at once), or a smaller stride or dilation",
         )
-    per_group_in = geometry.in_channels // geometry.groups
-    per_channel = per_group_in * math.prod(
-        int(_range_terms(ax, np.array([0]), np.array([ax.o]))[0]) for ax in axes
-    )
-    terms = per_channel * int(geometry.out_channels)
-    if terms > MAX_TERMS:
-        raise _refuse(
-            geometry, f"{terms:,} y·w terms, more than MAX_TERMS={MAX_TERMS:,}", _INSTEAD
-        )
+    per_channel = terms // int(geometry.out_channels)
     ys = math.prod(spatial_shape(geometry, geometry.input_shape))
     ws = math.prod(spatial_shape(geometry, geometry.weight_shape))
     key_outputs = _KEY_LIMIT // (ys * ws)
@@ -240,7 +228,8 @@ def plan(geometry: Geometry) -> tuple[Block, ...]:
     if len(blocks) > MAX_BLOCKS:
         raise _refuse(
             geometry,
-            f"the outputs need {len(blocks):,} blocks, more than MAX_BLOCKS={MAX_BLOCKS:,}",
+            f"the outputs need {len(blocks):,} blocks, more than MAX_BLOCKS={MAX_BLOCKS:,} "
+            "(engine.blocks)",
             _INSTEAD,
         )
     return blocks
@@ -276,7 +265,7 @@ def estimate(geometry: Geometry) -> EngineCost:
     return EngineCost(
         terms=terms,
         outputs=int(geometry.out_channels) * math.prod(ax.o for ax in axes),
-        map_entries=_map_entries(axes),
+        map_entries=engine_map_entries(geometry),
         blocks=len(blocks),
         block_terms=block_terms,
         block_outputs=block_outputs,

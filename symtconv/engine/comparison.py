@@ -19,7 +19,7 @@ from ..geometry import Geometry
 from ..progress import Reporter, reporter
 from ..results import Comparison, Mismatch, Proof
 from ..tensors import spatial_shape, term_name
-from .blocks import _checked, _range_terms, plan
+from .blocks import _checked, plan
 from .methods import (
     METHOD_TERMS,
     MethodTerms,
@@ -155,16 +155,15 @@ def compare(
 
 
 def count_terms(geometry: Geometry) -> int:
-    """Number of ``y·w`` products landing inside the output, counted per axis and tap.
+    """Number of ``y·w`` products landing inside the output, counted in closed form per axis
+    (:meth:`symtconv.Geometry.count_terms`).
 
     >>> from symtconv import Geometry
     >>> count_terms(Geometry((64, 64), 4, stride=2, padding=1, in_channels=16, out_channels=16))
     16516096
     """
-    total = geometry.in_channels * (geometry.out_channels // geometry.groups)
-    for ax in _axes(geometry):
-        total *= int(_range_terms(ax, np.array([0]), np.array([ax.o]))[0])
-    return total
+    _axes(geometry)  # a clear error for symbolic sizes
+    return int(geometry.count_terms())
 
 
 def _builders(methods: MethodsArgument) -> dict[str, MethodTerms]:

@@ -15,6 +15,7 @@ import numpy as np
 from ..atomic import replacing
 from ..errors import MissingDependencyError, ParameterError, ParameterTypeError, TooLargeError
 from ..geometry import Geometry
+from ..limits import limit
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -36,18 +37,29 @@ _INSTALL = "pip install 'symtconv[plot]'"
 
 #: Limits, checked in closed form before matplotlib allocates anything: a side of a
 #: figure in inches, the dots per inch, the pixels of the raster (width·height·dpi²) ...
-MAX_INCHES = 200
-MAX_DPI = 2_400
-MAX_PIXELS = 50_000_000
-#: ... the cells of a drawn grid (an image cell, or a bar of a bar chart: each bar is a
-#: matplotlib patch) ...
-MAX_CELLS = 1_000_000
-MAX_BARS = 20_000
+#: (the ``figure.*`` limits of :mod:`symtconv.limits`, by name)
+MAX_INCHES = limit("figure.inches")
+MAX_DPI = limit("figure.dpi")
+MAX_PIXELS = limit("figure.pixels")
+#: ... the cells of a drawn grid, the bars of a bar chart (each a matplotlib patch) ...
+MAX_CELLS = limit("figure.cells")
+MAX_BARS = limit("figure.bars")
 #: ... the nonzeros of one channel block of C (placed from Python), the channel
 #: blocks of a large matrix (one patch each) and the kernel taps (one colour each).
-MAX_MATRIX_TERMS = 1_000_000
-MAX_MATRIX_BLOCKS = 4_096
-MAX_TAPS = 10_000
+MAX_MATRIX_TERMS = limit("figure.terms")
+MAX_MATRIX_BLOCKS = limit("figure.blocks")
+MAX_TAPS = limit("figure.taps")
+
+_KEYS = {
+    "MAX_INCHES": "figure.inches",
+    "MAX_DPI": "figure.dpi",
+    "MAX_PIXELS": "figure.pixels",
+    "MAX_CELLS": "figure.cells",
+    "MAX_BARS": "figure.bars",
+    "MAX_MATRIX_TERMS": "figure.terms",
+    "MAX_MATRIX_BLOCKS": "figure.blocks",
+    "MAX_TAPS": "figure.taps",
+}
 
 #: The style every figure is drawn and saved with: matplotlib's defaults plus these.
 _RC = {
@@ -105,9 +117,11 @@ def _style() -> Iterator[Any]:
 # --------------------------------------------------------------------------- #
 
 
-def _too_large(estimate: str, name: str, limit: int, instead: str) -> TooLargeError:
+def _too_large(estimate: str, name: str, value: int, instead: str) -> TooLargeError:
     """One line: the estimate, the limit by name, and what to do instead."""
-    return TooLargeError(f"figure: {estimate}, more than {name}={limit:,}; {instead}")
+    return TooLargeError(
+        f"figure: {estimate}, more than {name}={value:,} ({_KEYS[name]}); {instead}"
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -129,7 +143,7 @@ def check_size(size: Any) -> tuple[float, float] | None:
     >>> check_size((1e308, 1e308))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    symtconv.errors.TooLargeError: figure: a side of 1e+308 inches, more than MAX_INCHES=200; ...
+    symtconv.errors.TooLargeError: figure: a side of 1e+308 inches, more than MAX_INCHES=200 (figure.inches); ...
     """
     if size is None:
         return None
@@ -163,7 +177,7 @@ def check_dpi(dpi: Any) -> float:
     >>> check_dpi(100_000)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    symtconv.errors.TooLargeError: figure: 100000 dpi, more than MAX_DPI=2,400; ...
+    symtconv.errors.TooLargeError: figure: 100000 dpi, more than MAX_DPI=2,400 (figure.dpi); ...
     """
     if not _is_number(dpi):
         raise ParameterTypeError(f"dpi must be a number of dots per inch, got dpi={dpi!r:.60}")
@@ -194,10 +208,10 @@ def check_pixels(size: tuple[float, float], dpi: float) -> None:
         )
 
 
-def check_cells(what: str, value: int, name: str, limit: int, instead: str) -> None:
-    """Refuse a figure whose ``what`` (estimated in closed form) exceeds ``limit``."""
-    if value > limit:
-        raise _too_large(f"{what}: {value:,}", name, limit, instead)
+def check_cells(what: str, value: int, name: str, most: int, instead: str) -> None:
+    """Refuse a figure whose ``what`` (estimated in closed form) exceeds ``most``."""
+    if value > most:
+        raise _too_large(f"{what}: {value:,}", name, most, instead)
 
 
 def _new_figure(size: tuple[float, float]) -> Figure:

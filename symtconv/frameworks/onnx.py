@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from ..errors import ParameterError, ShapeError, TooLargeError
 from ..geometry import Geometry
+from ..limits import limit
 from .common import (
     _NAMES,
     Array,
@@ -281,7 +282,7 @@ def to_onnx(geometry: Geometry) -> Call:
 
 #: :func:`onnx_conv_transpose` refuses outputs whose working copies (the result and its
 #: zero-padded or biased copy, 8 bytes an entry) would take more bytes than this.
-OUTPUT_BYTES = 2 * 2**30
+OUTPUT_BYTES = limit("onnx.bytes")
 
 
 def _check_output_bytes(batch: int, channels: int, sizes: Sequence[int]) -> None:
@@ -292,8 +293,8 @@ def _check_output_bytes(batch: int, channels: int, sizes: Sequence[int]) -> None
         raise TooLargeError(
             f"ONNX ConvTranspose's output would have {entries:,} entries (shape "
             f"{(batch, channels, *sizes)}, about {needed / 2**30:,.1f} GiB with its working "
-            f"copy), more than OUTPUT_BYTES={OUTPUT_BYTES // 2**30} GiB; use a smaller "
-            "output_shape, or compute the output in blocks of channels"
+            f"copy), more than OUTPUT_BYTES={OUTPUT_BYTES // 2**30} GiB (onnx.bytes); use a "
+            "smaller output_shape, or compute the output in blocks of channels"
         )
 
 
