@@ -128,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {r['name']} ({r['terms']:,} terms) | {r['mode']} | "
             f"{r['blocks'] if r['mode'] == 'blocked' else 1} | {r['wall']:.2f} s "
             f"({r['inside']:.2f} s) | {r['peak_mib']:,.0f} MiB | "
-            f"{r['estimate_mib']:,.0f} MiB | {ratio} | {target} |"
+            f"{'—' if r['mode'] == 'unblocked' else format(r['estimate_mib'], ',.0f') + ' MiB'} "
+            f"| {ratio} | {target} |"
         )
 
     rows.append(row(unblocked, "1×", ""))
