@@ -40,6 +40,9 @@ import sympy as sp
 
 from .errors import ParameterError, ParameterTypeError
 from .limits import (
+    ENGINE_BLOCK_OUTPUTS,
+    ENGINE_BLOCK_TERMS,
+    ENGINE_BYTES_PER_MAP_ENTRY,
     ENGINE_BYTES_PER_OUTPUT,
     ENGINE_BYTES_PER_TERM,
     NUMERIC_BLOCK_ENTRIES,
@@ -51,6 +54,7 @@ __all__ = [
     "Geometry",
     "Size",
     "axis_terms",
+    "engine_map_entries",
     "floor_sum",
     "geometry_argument",
     "least_period",
@@ -481,9 +485,12 @@ class Geometry:
         ===========
 
         ``"sympy"``: ``y·w`` terms, and entries of ``y`` and ``x`` (one SymPy object
-        each).  ``"engine"``: the fast engine's estimated peak bytes,
-        :data:`~symtconv.limits.ENGINE_BYTES_PER_TERM` per term plus
-        :data:`~symtconv.limits.ENGINE_BYTES_PER_OUTPUT` per output entry.
+        each).  ``"engine"``: the ``y·w`` terms, the entries of the whole-layer index
+        maps (:func:`engine_map_entries`), and the estimated peak bytes of one block of
+        outputs (at most :data:`~symtconv.limits.ENGINE_BLOCK_TERMS` terms and
+        :data:`~symtconv.limits.ENGINE_BLOCK_OUTPUTS` outputs:
+        :data:`~symtconv.limits.ENGINE_BYTES_PER_TERM` per term,
+        :data:`~symtconv.limits.ENGINE_BYTES_PER_OUTPUT` per output) plus the maps.
         ``"numeric"``: for ``batch`` samples of ``itemsize`` bytes, the output plus one
         block of GEMM columns (``C_out/g·Πk·Πi`` per channel, at least a million
         entries), and with ``objects`` (exact Python numbers, about a microsecond
@@ -496,8 +503,8 @@ class Geometry:
         >>> g = Geometry((3, 3), 3, stride=2, padding=1)
         >>> g.cost("sympy").quantities()
         {'terms': 49, 'entries': 34}
-        >>> Geometry(3, 100_000, dilation=1_000).cost("engine").bytes > 2**31
-        True
+        >>> Geometry(3, 100_000, dilation=1_000).cost("engine").entries  # 10**8 outputs
+        199998006
         """
         if self.is_symbolic:
             raise ParameterTypeError(f"cost needs a concrete geometry, got {self.describe()}")
@@ -506,9 +513,11 @@ class Geometry:
             return Cost(tier, terms=self.count_terms(),
                         entries=_prod(self.input_shape) + outputs, what=what)
         if tier == "engine":
-            terms = self.count_terms()
-            return Cost(tier, terms=terms, what=what, bytes=ENGINE_BYTES_PER_TERM * terms
-                        + ENGINE_BYTES_PER_OUTPUT * outputs)
+            terms, maps = self.count_terms(), engine_map_entries(self)
+            peak = (ENGINE_BYTES_PER_TERM * min(terms, ENGINE_BLOCK_TERMS)
+                    + ENGINE_BYTES_PER_OUTPUT * min(outputs, ENGINE_BLOCK_OUTPUTS)
+                    + ENGINE_BYTES_PER_MAP_ENTRY * maps)
+            return Cost(tier, terms=terms, entries=maps, bytes=peak, what=what)
         per_group = self.out_channels // self.groups
         if tier == "numeric":
             columns = self.groups * _prod(self.kernel_size) * _prod(self.input_size)
@@ -649,6 +658,25 @@ def pairs_up_to(u: int, i: int, k: int, s: int, d: int) -> int:
         # n = n_max - x for x = 0..count-1: floor((u - s·n_max + s·x)/d) + 1
         total += floor_sum(count, d, s, u - s * n_max) + count
     return total
+
+
+def engine_map_entries(geometry: Geometry) -> int:
+    """Entries of the fast engine's whole-layer index maps alive at once, in closed form.
+
+    Flip-and-pad keeps the zero-inserted map ``(i-1)s+1`` and the padded one
+    ``(i-1)s+1 + 2·d(k-1) - p_begin - p_end + a`` per axis; the VJP keeps ``x``'s padded
+    map ``o + p_begin + p_end``.
+
+    >>> engine_map_entries(Geometry(3, 100_000, dilation=1_000))
+    199998006
+    """
+    ints = [tuple(int(v) for v in (ax.i, ax.k, ax.s, ax.p_begin, ax.p_end, ax.a, ax.d, ax.output))
+            for ax in geometry.axes]
+    stretched = math.prod((i - 1) * s + 1 for i, k, s, pb, pe, a, d, o in ints)
+    padded = math.prod((i - 1) * s + 1 + 2 * d * (k - 1) - pb - pe + a
+                       for i, k, s, pb, pe, a, d, o in ints)
+    x_padded = math.prod(o + pb + pe for i, k, s, pb, pe, a, d, o in ints)
+    return max(stretched + padded, x_padded)
 
 
 def axis_terms(ax: Axis) -> int:

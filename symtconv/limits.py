@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from .errors import TooLargeError
 
 __all__ = [
+    "ENGINE_BLOCK_OUTPUTS",
+    "ENGINE_BLOCK_TERMS",
+    "ENGINE_BYTES_PER_MAP_ENTRY",
     "ENGINE_BYTES_PER_OUTPUT",
     "ENGINE_BYTES_PER_TERM",
     "bytes_text",
@@ -89,9 +92,21 @@ LIMITS: dict[str, Limit] = {
         Limit("sympy", "entries", 100_000, "input and output entries",
               "the SymPy tier: one SymPy object per entry (a huge stride makes a huge, "
               "almost empty output from few terms)", _SYMPY_INSTEAD),
-        Limit("engine", "bytes", 2 * GIB, "bytes (estimated peak: 32 per term, 24 per "
-              "output entry)", "the fast exact engine (prove --engine fast/auto)",
+        Limit("engine", "bytes", 2 * GIB, "bytes (estimated peak of one block of outputs: "
+              "64 per term, 16 per output, plus 8 per index-map entry)",
+              "the fast exact engine (prove --engine fast/auto), which works in blocks of "
+              "at most 4,194,304 terms and outputs",
               "use prove --general (every size at once), or fewer channels or a smaller input"),
+        Limit("engine", "terms", 100_000_000, "y·w terms", "the fast exact engine's time "
+              "(the 97-million-term 64→64, 22×22, k=7 layer: about 15 s)",
+              "use prove --general (every size at once), or fewer channels or a smaller input"),
+        Limit("engine", "entries", 1 << 25, "entries of the whole-layer index maps "
+              "(flip-and-pad's zero-inserted and padded input, the VJP's padded x)",
+              "the fast exact engine (a huge stride or dilation makes huge, almost empty maps)",
+              "use prove --general (every size at once), or a smaller stride or dilation"),
+        Limit("engine", "blocks", 4_096, "blocks of outputs",
+              "the fast exact engine (per-block work in Python)",
+              "use prove --general (every size at once), or fewer channels"),
         Limit("numeric", "bytes", 2 * GIB, "bytes (output plus one block of GEMM columns)",
               "the numeric tier (eval with floats or past the SymPy tier)", _NUMERIC_INSTEAD),
         Limit("numeric", "products", 10_000_000, "exact products y·w in Python integers",
@@ -135,6 +150,17 @@ LIMITS: dict[str, Limit] = {
               "use a smaller geometry (the figure shows one channel block in detail anyway)"),
         Limit("figure", "blocks", 1_024, "channel blocks C_in·C_out",
               "figure --kind matrix (one patch per block)", "use fewer channels"),
+        Limit("figure", "cells", 1_000_000, "cells of the drawn grids",
+              "figure --kind steps (its five grids) and --kind overlap (the 2-D heat map)",
+              "use a smaller geometry, or symtconv overlap for the per-axis counts"),
+        Limit("figure", "bars", 20_000, "bars (one patch each)",
+              "figure --kind overlap for 1-D and 3-D geometries",
+              "use symtconv overlap for the per-axis counts"),
+        Limit("figure", "taps", 10_000, "kernel taps (one colour each)",
+              "figure --kind matrix", "use a smaller kernel"),
+        Limit("onnx", "bytes", 2 * GIB, "bytes (the output and its working copy, 8 per "
+              "entry)", "symtconv.conventions.onnx_conv_transpose (e.g. a huge output_shape)",
+              "use a smaller output_shape, or compute the output in blocks of channels"),
     )
 }
 
@@ -204,7 +230,10 @@ def bytes_text(value: int | float) -> str:
 def _amount(value: int | float, unit: str) -> str:
     if unit.startswith("bytes"):
         return bytes_text(value)
-    shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    if isinstance(value, int):
+        shown = f"about 10^{len(str(value)) - 1}" if value >= 10**18 else f"{value:,}"
+    else:
+        shown = f"{value:g}"
     return f"{shown} {unit.split(' (')[0]}"
 
 
@@ -251,11 +280,19 @@ def table() -> str:
     return "\n".join(rows)
 
 
-#: The fast engine's estimated peak bytes per ``y·w`` term (measured: 16.5 million terms
-#: peak at 0.6 GiB, 97 million at 3.1 GB) ...
-ENGINE_BYTES_PER_TERM = 32
-#: ... and per output entry (a 10⁸-entry output from 300,000 terms reached 2.5 GB).
-ENGINE_BYTES_PER_OUTPUT = 24
+#: The fast engine proves a layer in blocks of outputs with at most this many ``y·w``
+#: terms ...
+ENGINE_BLOCK_TERMS = 1 << 22
+#: ... and at most this many outputs (``symtconv.engine.blocks``).
+ENGINE_BLOCK_OUTPUTS = 1 << 22
+#: The engine's estimated peak bytes per ``y·w`` term of a block (its reference set, a
+#: method's index arrays while they are joined, a sort in place; measured: the
+#: 16.5-million-term layer in 4 blocks peaks at 195 MiB for the whole process) ...
+ENGINE_BYTES_PER_TERM = 64
+#: ... per output of a block ...
+ENGINE_BYTES_PER_OUTPUT = 16
+#: ... and per entry of the whole-layer index maps.
+ENGINE_BYTES_PER_MAP_ENTRY = 8
 #: The numeric tier computes its GEMM in blocks of about this many entries
 #: (``symtconv.numeric``), or one channel's columns when those are more.
 NUMERIC_BLOCK_ENTRIES = 1 << 20

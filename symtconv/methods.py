@@ -46,6 +46,7 @@ array([[36, 28, 4, 6, 12],
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
@@ -53,10 +54,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from .errors import NotAdjointError, ShapeError
+from .errors import NotAdjointError, ShapeError, TooLargeError
 from .geometry import Geometry
 from .matrix import conv_matrix
-from .tensors import output_symbols, spatial_shape
+from .tensors import SYMPY_ENTRY_LIMIT, output_symbols, spatial_shape
 
 __all__ = [
     "FlipAndPad",
@@ -244,6 +245,24 @@ class FlipAndPad:
     result: np.ndarray
 
 
+def _check_array_sizes(geometry: Geometry) -> None:
+    """Refuse before allocating when the zero-inserted and padded arrays are too large."""
+    axes = geometry.axes
+    stretched = spatial_shape(geometry, [ax.stretched for ax in axes])
+    padded = spatial_shape(
+        geometry,
+        [n + ax.pad_before + ax.pad_after for n, ax in zip(stretched, axes, strict=True)],
+    )
+    entries = int(geometry.in_channels) * (math.prod(stretched) + math.prod(padded))
+    if entries > SYMPY_ENTRY_LIMIT:
+        raise TooLargeError(
+            f"flip-and-pad's zero-inserted and padded arrays would have {entries:,} entries, "
+            f"but the SymPy tier handles at most SYMPY_ENTRY_LIMIT={SYMPY_ENTRY_LIMIT:,} "
+            f"({geometry.describe()}); use the fast engine (prove --engine fast) or "
+            "symtconv.numeric for numbers"
+        )
+
+
 def _zero_insert(geometry: Geometry, y: np.ndarray) -> np.ndarray:
     # s-1 zeros between neighbours: (i-1)s + 1 entries per axis
     stretched = [(n - 1) * int(ax.s) + 1 for n, ax in zip(y.shape[1:], geometry.axes, strict=True)]
@@ -305,8 +324,19 @@ def flip_and_pad(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> FlipAndPad
     3. flip the kernel on every spatial axis;
     4. correlate with stride 1 and dilation ``d``; the result has the output size.
 
-    Returns a :class:`FlipAndPad` with every intermediate.
+    Returns a :class:`FlipAndPad` with every intermediate.  The zero-inserted and padded
+    arrays are counted before they are built: past :data:`~symtconv.tensors.SYMPY_ENTRY_LIMIT`
+    entries (a huge stride or dilation makes huge, almost empty arrays from a few terms)
+    :class:`~symtconv.errors.TooLargeError` is raised.
+
+    >>> from symtconv import Geometry
+    >>> g = Geometry(2, 2, dilation=10**6, padding=499_999)   # 2 outputs, 3 terms
+    >>> flip_and_pad(g, [[1, 2]], [[[3, 4]]])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symtconv.errors.TooLargeError: flip-and-pad's zero-inserted and padded arrays would ...
     """
+    _check_array_sizes(geometry)
     y, w = _checked(geometry, y, w)
     zero_inserted = _zero_insert(geometry, y)
     padded = _pad(geometry, zero_inserted)

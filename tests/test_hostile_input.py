@@ -46,11 +46,12 @@ def test_a_size_beyond_float_range_prints_its_cost():
     # 10**99 is accepted as a size; its cost (far past any float) is printed exactly
     assert bytes_text(10**400) == "about 10^400 bytes"
     assert bytes_text(3 * 2**29) == "1.5 GiB"
-    g = Geometry(10**400, 3)
-    with pytest.raises(TooLargeError, match=r"about 10\^\d+ bytes"):
-        from symtconv.limits import require
+    from symtconv.limits import Cost, require
 
-        require(g.cost("engine", what="prove"))
+    with pytest.raises(TooLargeError, match=r"about 10\^400 bytes"):
+        require(Cost("engine", bytes=10**400, what="prove"))
+    with pytest.raises(TooLargeError, match=r"prove: about 10\^\d+ y·w terms"):
+        require(Geometry(10**400, 3).cost("engine", what="prove"))
 
 
 def test_a_huge_exponent_in_a_value_string_is_refused_not_computed(capsys):

@@ -17,12 +17,20 @@ a canonical form: two sets of polynomials are equal exactly when their keys and
 coefficients are equal, element for element.  Sorted by key means sorted by output, so
 the terms of one output are contiguous.
 
+Every output is its own polynomial, so a layer is proved in :class:`Block` s of outputs
+(:func:`plan`: ranges of output channels, or tiles of one channel's positions) that
+partition them: each method runs on one block at a time, and a block's term set only
+holds the block's outputs (its keys need ``outputs of the block·|y|·|w| < 2**63``).  The
+peak memory is that of one block; :func:`estimate` gives it, with the layer's terms,
+outputs and index maps, in closed form before any work, and refuses past the engine's
+limits (:mod:`~symtconv.engine.blocks`).
+
 Each method is *executed* on index arrays, with its own steps, never written down as a
 formula for the answer:
 
 - :func:`scatter_terms` (the reference): loop over the kernel taps ``m``; for all inputs
   ``n`` at once, ``y[n]·w[m]`` lands at ``s·n + d·m - p_begin`` when that is inside
-  ``[0, o)``.
+  ``[0, o)`` (inside the block).
 - :func:`transpose_terms`: build the nonzeros ``(row, column, tap)`` of the forward
   conv's matrix ``C`` from the forward definition (:func:`conv_matrix_entries`), one
   axis at a time and joined by Kronecker products, then apply ``Cᵀ``: each
@@ -38,9 +46,9 @@ formula for the answer:
   with stride ``s``) to get the trilinear terms ``y[n]·w[m]·x[j]`` of ``⟨y, conv(x)⟩``,
   then differentiate with respect to ``x``: the coefficient of ``x[j]`` is output ``j``.
 
-:func:`prove_fast` compares every method with the scatter and fills the same
-:class:`~symtconv.results.Proof` as the SymPy tier; a difference is reported as the first
-differing outputs with their missing and extra terms.
+:func:`prove_fast` compares every method with the scatter, block by block, and fills the
+same :class:`~symtconv.results.Proof` as the SymPy tier; a difference is reported as the
+first differing outputs with their missing and extra terms.
 
 Examples
 ========
@@ -55,8 +63,9 @@ Examples
 w_{0,0}*y_{1,1} + w_{0,2}*y_{1,0} + w_{2,0}*y_{0,1} + w_{2,2}*y_{0,0}
 
 The package keeps the representation apart from what runs on it:
-:mod:`~symtconv.engine.term_sets` (:class:`TermSpace`, :class:`TermSet`, the canonical form),
-:mod:`~symtconv.engine.methods` (the four methods, executed on index arrays) and
+:mod:`~symtconv.engine.term_sets` (:class:`TermSpace`, :class:`TermSet`, the canonical form,
+:class:`Block`), :mod:`~symtconv.engine.methods` (the four methods, executed on index
+arrays), :mod:`~symtconv.engine.blocks` (:func:`plan`, :func:`estimate`, the limits) and
 :mod:`~symtconv.engine.comparison` (:func:`compare`, :func:`count_terms`, :func:`prove_fast`).
 
 See Also
@@ -65,7 +74,8 @@ See Also
 symtconv.results.Proof, symtconv.progress
 """
 
-from .comparison import MAX_TERMS, compare, count_terms, prove_fast
+from .blocks import MAX_TERMS, EngineCost, estimate, plan
+from .comparison import WHOLE_LAYER_TERMS, compare, count_terms, prove_fast
 from .methods import (
     METHOD_TERMS,
     MatrixEntries,
@@ -80,11 +90,16 @@ from .methods import (
     vjp_terms,
     zero_insertion,
 )
-from .term_sets import TermSet, TermSpace
+from .term_sets import Block, TermSet, TermSpace
 
 __all__ = [
     "TermSpace",
     "TermSet",
+    "Block",
+    "EngineCost",
+    "plan",
+    "estimate",
+    "WHOLE_LAYER_TERMS",
     "MatrixEntries",
     "METHOD_TERMS",
     "MAX_TERMS",

@@ -5,8 +5,11 @@ and extra terms), :func:`count_terms`, and :func:`prove_fast`, which fills a
 
 from __future__ import annotations
 
+import inspect
+import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
@@ -15,21 +18,25 @@ from ..errors import ParameterTypeError, ShapeError, TooLargeError
 from ..geometry import Geometry
 from ..progress import Reporter, reporter
 from ..results import Comparison, Mismatch, Proof
-from ..tensors import term_name
+from ..tensors import spatial_shape, term_name
+from .blocks import _checked, plan
 from .methods import (
     METHOD_TERMS,
     MethodTerms,
     _axes,
     _method,
+    clear_caches,
     scatter_terms,
 )
-from .term_sets import Index, TermSet, TermSpace, _run_starts
+from .term_sets import Block, Index, TermSet, TermSpace, _run_starts
 
 MethodsArgument = Mapping[str, MethodTerms] | Sequence[str] | str | None
 
 
-#: :func:`prove_fast` refuses geometries with more ``y·w`` terms than this (about 4 GB).
-MAX_TERMS = 100_000_000
+#: A method given as a callable ``geometry -> TermSet`` (without a ``block`` parameter)
+#: runs on the whole layer at once, so :func:`prove_fast` accepts at most this many terms
+#: then (about 1 GiB at the peak).
+WHOLE_LAYER_TERMS = 1 << 24
 
 
 def _term_text(names: TermSpace, coefficient: int, y_flat: int, w_flat: int) -> str:
@@ -89,12 +96,18 @@ def compare(
         shapes = [
             f"{what} shape {sa} differs from the reference's {sb}"
             for what, sa, sb in (
-                ("output", a.space.output_shape, b.space.output_shape),
+                ("output", a.space.layer_shape, b.space.layer_shape),
                 ("input", a.space.input_shape, b.space.input_shape),
                 ("weight", a.space.weight_shape, b.space.weight_shape),
             )
             if sa != sb
         ]
+        boxes = [(sp.origin, sp.output_shape) for sp in (a.space, b.space)]
+        if boxes[0] != boxes[1]:
+            shapes.append(
+                f"block of shape {boxes[0][1]} at {boxes[0][0]} differs from the "
+                f"reference's block of shape {boxes[1][1]} at {boxes[1][0]}"
+            )
         detail = "; ".join(shapes)
         if not a.space.ranks_match(b.space):
             return Comparison(method, reference, False, detail=detail)
@@ -106,7 +119,7 @@ def compare(
     difference = a - b
     outputs, inputs, weights = difference.triples()
     starts = _run_starts(outputs)
-    ends = np.append(starts[1:], outputs.size)
+    ends = np.append(starts[1:], outputs.size) if starts.size else starts
     mismatches = []
     for start, end in zip(starts[:limit], ends[:limit], strict=True):
         part = slice(int(start), int(end))
@@ -142,17 +155,15 @@ def compare(
 
 
 def count_terms(geometry: Geometry) -> int:
-    """Number of ``y·w`` products landing inside the output, counted per axis with NumPy.
+    """Number of ``y·w`` products landing inside the output, counted in closed form per axis
+    (:meth:`symtconv.Geometry.count_terms`).
 
     >>> from symtconv import Geometry
     >>> count_terms(Geometry((64, 64), 4, stride=2, padding=1, in_channels=16, out_channels=16))
     16516096
     """
-    total = geometry.in_channels * (geometry.out_channels // geometry.groups)
-    for ax in _axes(geometry):
-        lands = ax.s * np.arange(ax.i)[:, None] + ax.d * np.arange(ax.k)[None, :] - ax.p_begin
-        total *= int(np.count_nonzero((lands >= 0) & (lands < ax.o)))
-    return total
+    _axes(geometry)  # a clear error for symbolic sizes
+    return int(geometry.count_terms())
 
 
 def _builders(methods: MethodsArgument) -> dict[str, MethodTerms]:
@@ -175,6 +186,66 @@ def _builders(methods: MethodsArgument) -> dict[str, MethodTerms]:
     return chosen
 
 
+@dataclass
+class _Tally:
+    """One method's comparisons with the reference, block by block."""
+
+    blocks: int = 0
+    differing: int = 0
+    mismatches: list[Mismatch] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    others: int = 0
+    undefined: str = ""
+
+    def add(self, comparison: Comparison, limit: int = 3) -> None:
+        self.blocks += 1
+        if comparison.holds:
+            return
+        self.differing += comparison.differing
+        self.mismatches.extend(comparison.mismatches[: limit - len(self.mismatches)])
+        if comparison.detail and not comparison.detail.endswith("outputs differ"):
+            if not self.details:
+                self.details.append(comparison.detail)
+            elif comparison.detail not in self.details:
+                self.others += 1
+        elif not comparison.mismatches and not self.details:
+            self.details.append("differs")
+
+    def result(self, name: str, terms: int, outputs: int, blocks: int) -> Comparison:
+        if self.undefined:
+            return Comparison(name, "scatter", False, detail=self.undefined)
+        if self.blocks != blocks:  # every block must have been compared
+            return Comparison(
+                name, "scatter", None, detail=f"compared on {self.blocks} of {blocks} blocks"
+            )
+        if not self.differing and not self.details:
+            where = f" in {blocks} blocks" if blocks > 1 else ""
+            detail = f"identical sets of {terms} y·w terms{where}"
+            return Comparison(name, "scatter", True, detail=detail)
+        detail = "; ".join(self.details) or f"{self.differing} of {outputs} outputs differ"
+        if self.others:
+            detail += f" (and other differences in {self.others} more blocks)"
+        return Comparison(
+            name,
+            "scatter",
+            False,
+            detail=detail,
+            differing=self.differing,
+            mismatches=tuple(self.mismatches),
+        )
+
+
+def _takes_block(build: MethodTerms) -> bool:
+    """Whether ``build`` can be called as ``build(geometry, block)``."""
+    try:
+        parameters = inspect.signature(build).parameters
+    except (TypeError, ValueError):
+        return False
+    return "block" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
 def prove_fast(
     geometry: Geometry,
     *,
@@ -189,10 +260,18 @@ def prove_fast(
     Builds the :class:`TermSet` of the reference ``'scatter'`` and of every other
     method, executing each method's own steps, and compares them exactly.  A method that
     is not defined for the geometry (``Cᵀy`` and the VJP when ``output_padding >=
-    stride``) gives ``holds=False`` with the reason in ``detail``.  A 16→16-channel
-    64×64 layer with a 4×4 kernel (16.5 million terms per method) takes about three
-    seconds and 0.6 GB; geometries with more than :data:`MAX_TERMS` terms raise
-    :class:`~symtconv.errors.TooLargeError` instead of exhausting memory.
+    stride``) gives ``holds=False`` with the reason in ``detail``.
+
+    The work runs in blocks of outputs (:func:`~symtconv.engine.blocks.plan`: ranges
+    of output channels, or tiles of one channel's positions) that partition the
+    outputs; each method is executed on each block and compared with the scatter of the
+    same block, so the peak memory is that of one block (at most
+    :data:`~symtconv.engine.blocks.BLOCK_TERMS` terms), not of the layer.  A
+    16→16-channel 64×64 layer with a 4×4 kernel (16.5 million terms per method, 4 blocks)
+    takes a few seconds and about 0.2 GB for the whole process (0.6 GB unblocked).
+    Geometries past the limits of :func:`~symtconv.engine.blocks.estimate` (``MAX_TERMS``
+    terms, the index maps' entries, the blocks, the key space) raise
+    :class:`~symtconv.errors.TooLargeError` before any work.
 
     Examples
     ========
@@ -207,9 +286,9 @@ def prove_fast(
 
     >>> from symtconv.engine import correlate, pad_or_crop, zero_insertion
     >>> g = Geometry(3, 2, stride=2, padding=0)
-    >>> def no_flip(g):
+    >>> def no_flip(g, block=None):
     ...     padded = pad_or_crop(zero_insertion(g), [1], [1])
-    ...     return correlate(g, padded, np.arange(2))
+    ...     return correlate(g, padded, np.arange(2), block)
     >>> proof = prove_fast(g, methods={"flip_and_pad": no_flip})
     >>> proof.proved
     False
@@ -223,7 +302,9 @@ def prove_fast(
 
     geometry : a concrete :class:`~symtconv.geometry.Geometry`.
     methods : ``None`` (all four), names from ``METHODS``, or a mapping from names to
-        callables ``geometry -> TermSet`` (to check another implementation); the
+        callables ``(geometry, block=None) -> TermSet`` (to check another
+        implementation; a callable without a ``block`` parameter is called once for the
+        whole layer, which is then limited to :data:`WHOLE_LAYER_TERMS` terms); the
         reference is the engine's ``'scatter'`` unless the mapping replaces it.
     progress : ``None`` (a bar on stderr, on a terminal, after two seconds), ``False``,
         ``True`` or a :class:`~symtconv.progress.Reporter`.
@@ -231,44 +312,77 @@ def prove_fast(
     See Also
     ========
 
-    terms, compare, symtconv.results.Proof
+    terms, compare, symtconv.engine.blocks.plan, symtconv.results.Proof
     """
     if not isinstance(geometry, Geometry):
         raise ParameterTypeError(
             f"geometry must be a symtconv.Geometry, got {type(geometry).__name__}"
         )
     started = time.perf_counter()
-    space = TermSpace.of(geometry)  # concrete sizes and an int64-sized key space, or a clear error
-    count = count_terms(geometry)
-    if count > MAX_TERMS:
-        raise TooLargeError(
-            f"the fast engine handles at most MAX_TERMS={MAX_TERMS:,} y·w terms "
-            f"(about 40 bytes each at the peak), and this geometry ({geometry.describe()}) "
-            f"has {count:,}"
-        )
     builders = _builders(methods)
-    comparisons = []
+    blockwise = all(_takes_block(build) for build in builders.values())
+    expected = _checked(geometry)[3]  # refuses past the layer-wide limits
+    if blockwise:
+        blocks: tuple[Block | None, ...] = plan(geometry)
+    else:
+        count = expected
+        if count > WHOLE_LAYER_TERMS:
+            raise TooLargeError(
+                f"the fast engine: {count:,} y·w terms, but a method without a block "
+                f"parameter runs on the whole layer, limited to WHOLE_LAYER_TERMS="
+                f"{WHOLE_LAYER_TERMS:,} ({geometry.describe()}); give every method a "
+                f"'block' parameter (build(geometry, block=None) -> TermSet)"
+            )
+        blocks = (None,)
+    outputs = math.prod(spatial_shape(geometry, geometry.output_shape))
+    tallies = {name: _Tally() for name in builders if name != "scatter"}
+    terms = 0
     bar = reporter(progress)
-    bar.start(len(builders), "symtconv prove (fast engine)")
+    bar.start(len(blocks) * len(builders), "symtconv prove (fast engine)")
     try:
-        bar.step("scatter")
-        reference = _built(builders["scatter"], geometry, "scatter")
-        for name, build in builders.items():
-            if name == "scatter":
-                continue
-            bar.step(name)
-            try:
-                method_terms = _built(build, geometry, name)
-            except ShapeError as error:
-                comparisons.append(Comparison(name, "scatter", False, detail=str(error)))
-                continue
-            comparisons.append(compare(method_terms, reference, method=name, reference="scatter"))
-            del method_terms
+        for number, block in enumerate(blocks):
+            where = f" (block {number + 1}/{len(blocks)})" if len(blocks) > 1 else ""
+            bar.step("scatter" + where)
+            reference = _built(builders["scatter"], geometry, "scatter", block)
+            terms += len(reference)
+            for name, build in builders.items():
+                tally = tallies.get(name)
+                if tally is None or tally.undefined:
+                    continue
+                bar.step(name + where)
+                try:
+                    method_terms = _built(build, geometry, name, block)
+                except ShapeError as error:
+                    tally.undefined = str(error)
+                    continue
+                tally.add(compare(method_terms, reference, method=name, reference="scatter"))
+                del method_terms
+            del reference
     finally:
         bar.finish()
+        clear_caches()
+    comparisons = [
+        tally.result(name, terms, outputs, len(blocks)) for name, tally in tallies.items()
+    ]
+    if terms != expected:  # a block lost or counted twice by the reference itself
+        comparisons.append(
+            Comparison(
+                "scatter",
+                "count_terms",
+                False,
+                detail=f"the reference's blocks hold {terms:,} y·w terms, but the closed-form "
+                f"count per axis is {expected:,}",
+            )
+        )
     notes = [
         "fast engine: every method executed on exact integer (output, y, w) term triples, "
         "compared in a sorted canonical form"
+        + (
+            f", in {len(blocks)} blocks that partition the outputs (the reference's terms "
+            "add up to the closed-form count)"
+            if len(blocks) > 1
+            else ""
+        )
     ]
     if geometry.is_adjoint is not True:
         notes.append(
@@ -281,15 +395,15 @@ def prove_fast(
         engine="fast",
         methods=tuple(builders),
         comparisons=tuple(comparisons),
-        outputs=space.outputs,
-        terms=len(reference),
+        outputs=outputs,
+        terms=terms,
         seconds=time.perf_counter() - started,
         notes=tuple(notes),
     )
 
 
-def _built(build: MethodTerms, geometry: Geometry, name: str) -> TermSet:
-    result = build(geometry)
+def _built(build: MethodTerms, geometry: Geometry, name: str, block: Block | None) -> TermSet:
+    result = build(geometry) if block is None else build(geometry, block)
     if not isinstance(result, TermSet):
         raise ParameterTypeError(
             f"method {name!r} must return a symtconv.engine.TermSet, got {type(result).__name__}"

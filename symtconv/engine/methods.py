@@ -8,6 +8,7 @@ picks one by name.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -19,10 +20,11 @@ import numpy as np
 from ..errors import NotAdjointError, ParameterError, ShapeError
 from ..geometry import Geometry
 from ..tensors import spatial_shape
-from .term_sets import _INT, Index, TermSet, TermSpace
+from .term_sets import _INT, Block, Index, TermSet, TermSpace
 
-#: A method of the engine: the term set of a geometry's output.
-MethodTerms = Callable[[Geometry], "TermSet"]
+#: A method of the engine: the term set of a geometry's output, or of one block of it
+#: (``method(geometry, block)``; every method of the engine takes ``block=None``).
+MethodTerms = Callable[..., "TermSet"]
 
 
 def _strides(shape: Sequence[int]) -> tuple[int, ...]:
@@ -100,50 +102,61 @@ def _not_adjoint(geometry: Geometry, what: str, rows: int, entries: int) -> str:
 # --------------------------------------------------------------------------- #
 
 
-def scatter_terms(geometry: Geometry) -> TermSet:
+def scatter_terms(geometry: Geometry, block: Block | None = None) -> TermSet:
     """The scatter definition: ``x[s·n + d·m - p_begin] += y[n]·w[m]`` for all ``n, m``.
 
     Loops over the kernel taps ``m`` (N-d), and for each tap places every input at once:
     per axis the landing position is ``s·n + d·m - p_begin``, dropped outside
-    ``[0, o)``; the N-d block is the product of the axes.  Input channel ``c`` of group
-    ``g = c // (C_in/groups)`` feeds output channel ``g·(C_out/groups) + j`` through
-    ``w[c, j]``.
+    ``[0, o)`` (outside the ``block``'s box, when one is given); the N-d block is the
+    product of the axes.  Input channel ``c`` of group ``g = c // (C_in/groups)`` feeds
+    output channel ``g·(C_out/groups) + j`` through ``w[c, j]``.
 
     >>> from symtconv import Geometry
     >>> ts = scatter_terms(Geometry(2, 2, stride=2))
     >>> [str(ts.expression((0, j))) for j in range(4)]
     ['w_{0}*y_{0}', 'w_{1}*y_{0}', 'w_{0}*y_{1}', 'w_{1}*y_{1}']
+    >>> half = scatter_terms(Geometry(2, 2, stride=2), Block((0, 1), ((2, 4),)))
+    >>> [str(half.expression((0, j))) for j in (2, 3)]
+    ['w_{0}*y_{1}', 'w_{1}*y_{1}']
     """
-    space = TermSpace.of(geometry)
+    space = TermSpace.of(geometry, block)
+    block = Block.whole(geometry) if block is None else block
     axes = _axes(geometry)
     in_per_group, out_per_group = _channels_per_group(geometry)
-    out_strides = _strides([ax.o for ax in axes])
+    box = space.output_shape[1:]
+    out_strides = _strides(box)
     in_strides = _strides([ax.i for ax in axes])
     tap_strides = _strides([ax.k for ax in axes])
-    spatial_outputs = math.prod(ax.o for ax in axes)
+    spatial_outputs = math.prod(box)
     spatial_inputs = math.prod(ax.i for ax in axes)
     taps = math.prod(ax.k for ax in axes)
     per_output, per_input = space.output_stride, space.weights
 
-    # channels: input channel c, weight column j, output channel g·(C_out/groups) + j
+    # channels: input channel c, weight column j, output channel g·(C_out/groups) + j,
+    # kept when that output channel is in the block
     c = np.arange(geometry.in_channels, dtype=_INT)[:, None]
     j = np.arange(out_per_group, dtype=_INT)[None, :]
     out_channel = (c // in_per_group) * out_per_group + j
+    first, stop = block.channels
+    in_block = (out_channel >= first) & (out_channel < stop)
     channel_keys = (
-        out_channel * (spatial_outputs * per_output)
+        (out_channel - first) * (spatial_outputs * per_output)
         + c * (spatial_inputs * per_input)
         + (c * out_per_group + j) * taps
-    ).reshape(-1)
+    )[in_block]
 
     blocks = []
     for tap in itertools.product(*(range(ax.k) for ax in axes)):
         per_axis = []
-        for ax, m, out_stride, in_stride in zip(axes, tap, out_strides, in_strides, strict=True):
+        for ax, m, (low, high), out_stride, in_stride in zip(
+            axes, tap, block.spatial, out_strides, in_strides, strict=True
+        ):
             n = np.arange(ax.i, dtype=_INT)
             lands = ax.s * n + ax.d * m - ax.p_begin
-            inside = (lands >= 0) & (lands < ax.o)
+            inside = (lands >= max(low, 0)) & (lands < min(high, ax.o))
             per_axis.append(
-                lands[inside] * (out_stride * per_output) + n[inside] * (in_stride * per_input)
+                (lands[inside] - low) * (out_stride * per_output)
+                + n[inside] * (in_stride * per_input)
             )
         spatial = _outer_sum(per_axis) + sum(m * t for m, t in zip(tap, tap_strides, strict=True))
         if spatial.size:
@@ -161,7 +174,9 @@ class MatrixEntries(NamedTuple):
 
     ``shape`` is ``(C_in · Π forward_output, C_out · Π o)``; all indices are flat
     row-major (rows over ``(C_in, *forward_output)``, columns over ``x``'s
-    ``(C_out, *o)``, weights over ``w``).
+    ``(C_out, *o)``, weights over ``w``).  For a :class:`~symtconv.engine.term_sets.Block`
+    the columns are the block's outputs only, numbered row-major within its box, and
+    ``shape[1]`` is the number of outputs in the box.
     """
 
     rows: Index
@@ -170,8 +185,9 @@ class MatrixEntries(NamedTuple):
     shape: tuple[int, int]
 
 
-def conv_matrix_entries(geometry: Geometry) -> MatrixEntries:
-    """The nonzeros of ``C``, built from the forward convolution's definition.
+def conv_matrix_entries(geometry: Geometry, block: Block | None = None) -> MatrixEntries:
+    """The nonzeros of ``C`` (in the columns of ``block``), built from the forward
+    convolution's definition.
 
     Explanation
     ===========
@@ -182,54 +198,64 @@ def conv_matrix_entries(geometry: Geometry) -> MatrixEntries:
     over the forward output length ``floor((o + p_begin + p_end - d(k-1) - 1)/s) + 1``.
     The N-d matrix is the Kronecker product of the per-axis ones (rows, columns and
     taps are all row-major), and with channels ``C`` has a block ``w[c, j, :]`` in block
-    row ``c`` and block column ``g·(C_out/groups) + j``.
+    row ``c`` and block column ``g·(C_out/groups) + j``.  With a ``block``, each axis
+    keeps the columns inside the block's range and only the block's output channels
+    are joined.
 
     >>> from symtconv import Geometry
     >>> C = conv_matrix_entries(Geometry(2, 2, stride=2))   # o = 4: C is 2×4
     >>> C.shape, C.rows.tolist(), C.columns.tolist(), C.weights.tolist()
     ((2, 4), [0, 0, 1, 1], [0, 1, 2, 3], [0, 1, 0, 1])
+    >>> C = conv_matrix_entries(Geometry(2, 2, stride=2), Block((0, 1), ((1, 3),)))
+    >>> C.shape, C.rows.tolist(), C.columns.tolist(), C.weights.tolist()
+    ((2, 2), [0, 1], [0, 1], [1, 0])
     """
     axes = _axes(geometry)
+    block = Block.whole(geometry) if block is None else block
     in_per_group, out_per_group = _channels_per_group(geometry)
 
     # one axis: rows n of the forward output, taps m, column s·n + d·m - p_begin
     rows, columns, taps = np.zeros(1, _INT), np.zeros(1, _INT), np.zeros(1, _INT)
     forward_sizes = []
-    for ax in axes:
+    for ax, (low, high) in zip(axes, block.spatial, strict=True):
         forward = (ax.o + ax.p_begin + ax.p_end - ax.d * (ax.k - 1) - 1) // ax.s + 1
         forward_sizes.append(forward)
         n = np.arange(forward, dtype=_INT)[:, None]
         m = np.arange(ax.k, dtype=_INT)[None, :]
         column = ax.s * n + ax.d * m - ax.p_begin
-        inside = (column >= 0) & (column < ax.o)
+        inside = (column >= max(low, 0)) & (column < min(high, ax.o))
         axis_rows, axis_taps = np.nonzero(inside)
-        axis_columns = column[inside]
+        axis_columns = column[inside] - low
         # Kronecker product with the axes so far: (r, c, t) -> (r·F + r', c·o + c', t·k + t')
         rows = np.add.outer(rows * forward, axis_rows).reshape(-1)
-        columns = np.add.outer(columns * ax.o, axis_columns).reshape(-1)
+        columns = np.add.outer(columns * (high - low), axis_columns).reshape(-1)
         taps = np.add.outer(taps * ax.k, axis_taps).reshape(-1)
 
     spatial_rows = math.prod(forward_sizes)
-    spatial_columns = math.prod(ax.o for ax in axes)
+    spatial_columns = math.prod(hi - lo for lo, hi in block.spatial)
     spatial_taps = math.prod(ax.k for ax in axes)
     # channel blocks: y channel c (row) reads x channel g·(C_out/groups) + j through w[c, j]
     c = np.arange(geometry.in_channels, dtype=_INT)[:, None]
     j = np.arange(out_per_group, dtype=_INT)[None, :]
-    block_row = np.broadcast_to(c, (geometry.in_channels, out_per_group)).reshape(-1)
-    block_column = ((c // in_per_group) * out_per_group + j).reshape(-1)
-    block_weight = (c * out_per_group + j).reshape(-1)
+    first, stop = block.channels
+    x_channel = (c // in_per_group) * out_per_group + j
+    in_block = (x_channel >= first) & (x_channel < stop)
+    block_row = np.broadcast_to(c, x_channel.shape)[in_block]
+    block_column = (x_channel - first)[in_block]
+    block_weight = (c * out_per_group + j)[in_block]
     return MatrixEntries(
         rows=np.add.outer(block_row * spatial_rows, rows).reshape(-1),
         columns=np.add.outer(block_column * spatial_columns, columns).reshape(-1),
         weights=np.add.outer(block_weight * spatial_taps, taps).reshape(-1),
-        shape=(geometry.in_channels * spatial_rows, geometry.out_channels * spatial_columns),
+        shape=(geometry.in_channels * spatial_rows, (stop - first) * spatial_columns),
     )
 
 
-def transpose_terms(geometry: Geometry) -> TermSet:
+def transpose_terms(geometry: Geometry, block: Block | None = None) -> TermSet:
     """``Cᵀ·vec(y)``: each nonzero ``C[n, j] ∋ w[m]`` times ``y[n]`` lands in output ``j``.
 
-    Raises :class:`~symtconv.errors.NotAdjointError` when ``C`` has a different number of rows
+    With a ``block``, the columns ``j`` of ``C`` in the block (its outputs).  Raises
+    :class:`~symtconv.errors.NotAdjointError` when ``C`` has a different number of rows
     than ``y`` has entries (``output_padding >= stride`` on some axis): then ``Cᵀy`` is
     not defined.
 
@@ -242,8 +268,8 @@ def transpose_terms(geometry: Geometry) -> TermSet:
     ...
     symtconv.errors.NotAdjointError: Cᵀy is not defined for this geometry: ...
     """
-    space = TermSpace.of(geometry)
-    C = conv_matrix_entries(geometry)
+    space = TermSpace.of(geometry, block)
+    C = conv_matrix_entries(geometry, block)
     if C.shape[0] != space.inputs:
         raise NotAdjointError(_not_adjoint(geometry, "Cᵀy", C.shape[0], space.inputs))
     # Cᵀ[j, n] = C[n, j]: the entry multiplies y[n] and adds into output j.  (Keys are
@@ -320,12 +346,16 @@ def flip_kernel(geometry: Geometry) -> Index:
     return np.ascontiguousarray(taps[(slice(None, None, -1),) * len(kernel)])
 
 
-def correlate(geometry: Geometry, padded: Index, kernel: Index) -> TermSet:
+def correlate(
+    geometry: Geometry, padded: Index, kernel: Index, block: Block | None = None
+) -> TermSet:
     """Step 4: correlate the padded input map with the kernel map, stride 1, dilation ``d``.
 
     ``out[t] = Σ_f padded[t + d·f] · kernel[f]``; each nonzero cell of ``padded`` (a ``y``
     index) and kernel cell (a tap of ``w``) gives one term of output ``t``.  The output
-    length is ``len(padded) - d(k-1)`` per axis.  Output channel ``co`` of group
+    length is ``len(padded) - d(k-1)`` per axis; with a ``block``, only the positions
+    ``t`` in its box are computed (the space records the output length the correlation
+    gives, so a wrong length is still seen).  Output channel ``co`` of group
     ``g = co // (C_out/groups)`` sums its group's input channels ``c``, each with
     ``w[c, co % (C_out/groups)]``.
 
@@ -337,7 +367,6 @@ def correlate(geometry: Geometry, padded: Index, kernel: Index) -> TermSet:
     padded = np.asarray(padded, dtype=_INT)
     kernel = np.asarray(kernel, dtype=_INT)
     axes = _axes(geometry)
-    base = TermSpace.of(geometry)
     if padded.ndim != len(axes) or kernel.ndim != len(axes):
         raise ShapeError(
             f"correlate needs {len(axes)}-d maps, got a padded map of shape {padded.shape} "
@@ -352,29 +381,50 @@ def correlate(geometry: Geometry, padded: Index, kernel: Index) -> TermSet:
             f"a padded map of shape {padded.shape} is shorter than the dilated kernel "
             f"({kernel.shape}, dilation {tuple(dilations)})"
         )
-    space = TermSpace((geometry.out_channels, *out_size), base.input_shape, base.weight_shape)
+    if block is None:
+        block = Block((0, int(geometry.out_channels)), tuple((0, n) for n in out_size))
+    space = TermSpace(
+        block.shape,
+        spatial_shape(geometry, geometry.input_shape),
+        spatial_shape(geometry, geometry.weight_shape),
+        origin=block.origin,
+        layer_shape=(geometry.out_channels, *out_size),
+    )
     in_per_group, out_per_group = _channels_per_group(geometry)
-    spatial_outputs = math.prod(out_size)
+    box = block.shape[1:]
+    spatial_outputs = math.prod(box)
     spatial_inputs = math.prod(ax.i for ax in axes)
     taps = math.prod(ax.k for ax in axes)
     per_output, per_input = space.output_stride, space.weights
 
     # channels, by output channel: co = g·(C_out/groups) + j reads c in group g via w[c, j]
-    co = np.arange(geometry.out_channels, dtype=_INT)[:, None]
+    first, stop = block.channels
+    co = np.arange(first, stop, dtype=_INT)[:, None]
     group, j = co // out_per_group, co % out_per_group
     c = group * in_per_group + np.arange(in_per_group, dtype=_INT)[None, :]
     channel_keys = (
-        co * (spatial_outputs * per_output)
+        (co - first) * (spatial_outputs * per_output)
         + c * (spatial_inputs * per_input)
         + (c * out_per_group + j) * taps
     ).reshape(-1)
 
-    t = np.arange(spatial_outputs, dtype=_INT)
+    # the positions t of the box that the correlation has, numbered within the box
+    ranges = [
+        (low, max(low, min(high, n)))
+        for (low, high), n in zip(block.spatial, out_size, strict=True)
+    ]
+    t = _outer_sum(
+        [
+            np.arange(high - low, dtype=_INT) * stride
+            for (low, high), stride in zip(ranges, _strides(box), strict=True)
+        ]
+    )
     blocks = []
     for f in np.ndindex(*kernel.shape):
         window = padded[
             tuple(
-                slice(d * fa, d * fa + n) for d, fa, n in zip(dilations, f, out_size, strict=True)
+                slice(low + d * fa, high + d * fa)
+                for d, fa, (low, high) in zip(dilations, f, ranges, strict=True)
             )
         ].reshape(-1)
         nonzero = window >= 0
@@ -384,14 +434,10 @@ def correlate(geometry: Geometry, padded: Index, kernel: Index) -> TermSet:
     return TermSet._from_owned_keys(space, _outer_blocks(channel_keys, blocks))
 
 
-def flip_and_pad_terms(geometry: Geometry) -> TermSet:
-    """Flip-and-pad: zero insertion, padding ``d(k-1)-p``, flipped kernel, correlation.
-
-    >>> from symtconv import Geometry
-    >>> g = Geometry((5, 4), 3, stride=(2, 3), padding=((1, 3), 0), dilation=2)
-    >>> flip_and_pad_terms(g) == scatter_terms(g)
-    True
-    """
+@functools.lru_cache(maxsize=1)
+def _padded_input(geometry: Geometry) -> Index:
+    """Steps 1 and 2 for the whole layer, kept (read-only) while the blocks of one proof
+    are correlated; :func:`clear_caches` drops it."""
     axes = _axes(geometry)
     stretched = zero_insertion(geometry)
     padded = pad_or_crop(
@@ -399,7 +445,29 @@ def flip_and_pad_terms(geometry: Geometry) -> TermSet:
         before=[ax.d * (ax.k - 1) - ax.p_begin for ax in axes],
         after=[ax.d * (ax.k - 1) - ax.p_end + ax.a for ax in axes],
     )
-    return correlate(geometry, padded, flip_kernel(geometry))
+    padded.flags.writeable = False
+    return padded
+
+
+def clear_caches() -> None:
+    """Drop the whole-layer maps kept between the blocks of a proof."""
+    _padded_input.cache_clear()
+
+
+def flip_and_pad_terms(geometry: Geometry, block: Block | None = None) -> TermSet:
+    """Flip-and-pad: zero insertion, padding ``d(k-1)-p``, flipped kernel, correlation
+    (over the ``block``'s outputs, when one is given).
+
+    The zero-inserted and padded map is the same for every block; it is built once and
+    kept until :func:`clear_caches` (which :func:`~symtconv.engine.prove_fast` calls when
+    it is done).
+
+    >>> from symtconv import Geometry
+    >>> g = Geometry((5, 4), 3, stride=(2, 3), padding=((1, 3), 0), dilation=2)
+    >>> flip_and_pad_terms(g) == scatter_terms(g)
+    True
+    """
+    return correlate(geometry, _padded_input(geometry), flip_kernel(geometry), block)
 
 
 # --------------------------------------------------------------------------- #
@@ -407,13 +475,16 @@ def flip_and_pad_terms(geometry: Geometry) -> TermSet:
 # --------------------------------------------------------------------------- #
 
 
-def vjp_terms(geometry: Geometry) -> TermSet:
-    """The gradient of ``⟨y, conv(x)⟩`` with respect to ``x``.
+def vjp_terms(geometry: Geometry, block: Block | None = None) -> TermSet:
+    """The gradient of ``⟨y, conv(x)⟩`` with respect to ``x`` (the ``block``'s ``x``).
 
     Runs the forward conv as frameworks do (pad ``x`` by ``p_begin``/``p_end``, take the
     dilated windows with stride ``s``), pairs its output ``n`` with ``y[n]`` to get the
     trilinear terms ``y[n]·w[m]·x[j]`` of the inner product, then differentiates: the
-    term contributes ``y[n]·w[m]`` to output ``j``.  Raises
+    term contributes ``y[n]·w[m]`` to output ``j``.  With a ``block``, the derivative is
+    taken with respect to the block's entries of ``x`` only: the others are held
+    constant (their cells of the map are ``-1``, like the padding), and only the forward
+    rows whose windows can read the block's ``x`` are run.  Raises
     :class:`~symtconv.errors.NotAdjointError` when ``conv(x)`` and ``y`` differ in shape.
 
     >>> from symtconv import Geometry
@@ -421,43 +492,73 @@ def vjp_terms(geometry: Geometry) -> TermSet:
     >>> vjp_terms(g) == scatter_terms(g)
     True
     """
-    space = TermSpace.of(geometry)
+    space = TermSpace.of(geometry, block)
+    block = Block.whole(geometry) if block is None else block
     axes = _axes(geometry)
     in_per_group, out_per_group = _channels_per_group(geometry)
 
-    # the forward conv's input x, padded with zeros (-1) by p_begin, p_end
-    x_map = np.arange(math.prod(ax.o for ax in axes), dtype=_INT).reshape([ax.o for ax in axes])
-    padded = pad_or_crop(x_map, [ax.p_begin for ax in axes], [ax.p_end for ax in axes])
+    # the forward conv's output length on the padded x (p_begin + o + p_end per axis)
     forward = [
-        (n - ax.d * (ax.k - 1) - 1) // ax.s + 1 for n, ax in zip(padded.shape, axes, strict=True)
+        (ax.p_begin + ax.o + ax.p_end - ax.d * (ax.k - 1) - 1) // ax.s + 1 for ax in axes
     ]
     rows = geometry.in_channels * math.prod(forward)
     if rows != space.inputs:
         raise NotAdjointError(
             _not_adjoint(geometry, "the VJP ∂⟨y, conv(x)⟩/∂x", rows, space.inputs)
         )
+    # the forward rows n whose windows [s·n, s·n + d(k-1)] of the padded x can reach the
+    # block's x (at p_begin + [low, high)), and the stretch [start, start + span) of the
+    # padded x they read; rows left out only lose terms, which the comparison would show
+    box = block.shape[1:]
+    ranges, starts, spans = [], [], []
+    for ax, f, (low, high) in zip(axes, forward, block.spatial, strict=True):
+        n_first = max(0, -((ax.d * (ax.k - 1) - ax.p_begin - low) // ax.s))
+        n_stop = max(n_first, min(f, (ax.p_begin + high - 1) // ax.s + 1))
+        ranges.append((n_first, n_stop))
+        starts.append(ax.s * n_first)
+        reach = ax.s * (n_stop - n_first - 1) + ax.d * (ax.k - 1) + 1
+        spans.append(reach if n_stop > n_first else 0)
+    # that stretch of the padded x: the block's entries numbered within its box, every
+    # other entry (padding, or x outside the block: a constant for this derivative) -1
+    padded = np.full(spans, -1, dtype=_INT)
+    target, source = [], []
+    for ax, (low, high), start, span in zip(axes, block.spatial, starts, spans, strict=True):
+        first_cell = max(ax.p_begin + low, start)
+        stop_cell = max(first_cell, min(ax.p_begin + high, start + span))
+        target.append(slice(first_cell - start, stop_cell - start))
+        source.append(slice(first_cell - ax.p_begin - low, stop_cell - ax.p_begin - low))
+    padded[tuple(target)] = np.arange(math.prod(box), dtype=_INT).reshape(box)[tuple(source)]
 
     # trilinear key: ((y · |w|) + w) · |x| + x  (y-major: the forward conv's own order)
     n_x, n_w = space.outputs, space.weights
-    spatial_x = math.prod(ax.o for ax in axes)
+    spatial_x = math.prod(box)
     spatial_y = math.prod(forward)
     taps = math.prod(ax.k for ax in axes)
-    # y channel c reads x channels g·(C_out/groups) + j through w[c, j]
+    # y channel c reads x channels g·(C_out/groups) + j through w[c, j] (the block's ones)
     c = np.arange(geometry.in_channels, dtype=_INT)[:, None]
     j = np.arange(out_per_group, dtype=_INT)[None, :]
+    first, stop = block.channels
+    x_channel = (c // in_per_group) * out_per_group + j
+    in_block = (x_channel >= first) & (x_channel < stop)
     channel_keys = (
         (c * (spatial_y * n_w) + (c * out_per_group + j) * taps) * n_x
-        + ((c // in_per_group) * out_per_group + j) * spatial_x
-    ).reshape(-1)
+        + (x_channel - first) * spatial_x
+    )[in_block]
 
-    n = np.arange(spatial_y, dtype=_INT)
+    # the flat index of y[n] for the rows run, row-major over the forward output
+    n = _outer_sum(
+        [
+            np.arange(n_first, n_stop, dtype=_INT) * stride
+            for (n_first, n_stop), stride in zip(ranges, _strides(forward), strict=True)
+        ]
+    )
     tap_strides = _strides([ax.k for ax in axes])
     blocks = []
     for tap in itertools.product(*(range(ax.k) for ax in axes)):
         window = padded[
             tuple(
-                slice(ax.d * m, ax.d * m + ax.s * (f - 1) + 1, ax.s)
-                for ax, m, f in zip(axes, tap, forward, strict=True)
+                slice(ax.d * m, ax.d * m + ax.s * (n_stop - n_first - 1) + 1, ax.s)
+                for ax, m, (n_first, n_stop) in zip(axes, tap, ranges, strict=True)
             )
         ].reshape(-1)
         reads_x = window >= 0
@@ -490,8 +591,9 @@ METHOD_TERMS: dict[str, MethodTerms] = {
 }
 
 
-def terms(geometry: Geometry, method: str = "scatter") -> TermSet:
-    """The exact output polynomials of ``method`` (one of ``METHODS``) as a :class:`TermSet`.
+def terms(geometry: Geometry, method: str = "scatter", block: Block | None = None) -> TermSet:
+    """The exact output polynomials of ``method`` (one of ``METHODS``) as a :class:`TermSet`
+    (of the outputs in ``block`` only, when one is given).
 
     >>> from symtconv import Geometry
     >>> g = Geometry(3, 2, stride=2, in_channels=2, out_channels=2, groups=2)
@@ -503,7 +605,7 @@ def terms(geometry: Geometry, method: str = "scatter") -> TermSet:
     ...
     symtconv.errors.ParameterError: method must be one of 'scatter', ..., got method='conv'
     """
-    return _method(method)(geometry)
+    return _method(method)(geometry, block)
 
 
 def _method(name: str) -> MethodTerms:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -41,8 +41,49 @@ def _empty() -> Index:
 
 
 # --------------------------------------------------------------------------- #
-# The index space and the key encoding
+# Blocks of outputs, the index space and the key encoding
 # --------------------------------------------------------------------------- #
+
+
+class Block(NamedTuple):
+    """A box of the layer's outputs: output channels ``[first, stop)`` and, per spatial
+    axis, positions ``[low, high)``.
+
+    The engine proves a layer block by block (:func:`~symtconv.engine.blocks.plan`
+    partitions the outputs); each method computes the terms of the block's outputs only.
+
+    >>> from symtconv import Geometry
+    >>> block = Block((2, 4), ((0, 3), (5, 7)))
+    >>> block.shape, block.origin, block.outputs
+    ((2, 3, 2), (2, 0, 5), 12)
+    >>> Block.whole(Geometry((3, 3), 3, stride=2, padding=1, out_channels=2))
+    Block(channels=(0, 2), spatial=((0, 5), (0, 5)))
+    """
+
+    channels: tuple[int, int]
+    spatial: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def whole(cls, geometry: Geometry) -> Block:
+        """Every output of ``geometry``."""
+        sizes = spatial_shape(geometry, geometry.output_size)
+        return cls((0, int(geometry.out_channels)), tuple((0, n) for n in sizes))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """``(channels, *spatial lengths)`` of the box."""
+        return (self.channels[1] - self.channels[0], *(hi - lo for lo, hi in self.spatial))
+
+    @property
+    def origin(self) -> tuple[int, ...]:
+        """The layer index ``(channel, *spatial)`` of the box's first output."""
+        return (self.channels[0], *(lo for lo, _ in self.spatial))
+
+    @property
+    def outputs(self) -> int:
+        """Number of outputs in the box."""
+        return math.prod(self.shape)
+
 
 
 @dataclass(frozen=True)
@@ -55,7 +96,10 @@ class TermSpace:
     ``key = (output · inputs + input) · weights + weight`` with flat row-major indices,
     so keys sort by output first.  Every key must fit in an int64, which needs
     ``outputs · inputs · weights < 2**63``; a larger space raises
-    :class:`~symtconv.errors.TooLargeError`.
+    :class:`~symtconv.errors.TooLargeError`.  The space of a :class:`Block` holds only
+    the block's outputs (``output_shape`` is the block's, ``origin`` its first output in
+    the layer, ``layer_shape`` the layer's output shape as the method computed it), so
+    only the block's keys need to fit.
 
     Examples
     ========
@@ -74,6 +118,8 @@ class TermSpace:
     output_shape: tuple[int, ...]
     input_shape: tuple[int, ...]
     weight_shape: tuple[int, ...]
+    origin: tuple[int, ...] = ()
+    layer_shape: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("output_shape", "input_shape", "weight_shape"):
@@ -81,22 +127,51 @@ class TermSpace:
             if not shape or any(v < 1 for v in shape):
                 raise ShapeError(f"{name} must be a non-empty tuple of positive sizes, got {shape}")
             object.__setattr__(self, name, shape)
+        # a block's box may reach past layer_shape, the output shape a method computed:
+        # then the method got the size wrong, which compare() reports
+        origin = tuple(int(v) for v in self.origin) or (0,) * len(self.output_shape)
+        layer = tuple(int(v) for v in self.layer_shape) or tuple(
+            o + n for o, n in zip(origin, self.output_shape, strict=False)
+        )
+        if not (
+            len(origin) == len(layer) == len(self.output_shape)
+            and all(o >= 0 for o in origin)
+            and all(n >= 1 for n in layer)
+        ):
+            raise ShapeError(
+                f"a block of shape {self.output_shape} at {origin} needs a non-negative "
+                f"origin and a layer output shape {layer} of the same rank"
+            )
+        object.__setattr__(self, "origin", origin)
+        object.__setattr__(self, "layer_shape", layer)
         if self.size - 1 > _KEY_LIMIT:
             raise TooLargeError(
                 "the fast engine packs a term x[o] ∋ y·w into one int64 key, which needs "
-                f"outputs·inputs·weights < 2**63; got {self.outputs}·{self.inputs}·"
-                f"{self.weights} = {self.size} (output shape {self.output_shape}, "
-                f"input shape {self.input_shape}, weight shape {self.weight_shape})"
+                f"outputs·inputs·weights < 2**63 (outputs of one block); got "
+                f"{self.outputs}·{self.inputs}·{self.weights} = {self.size} (output shape "
+                f"{self.output_shape}, input shape {self.input_shape}, weight shape "
+                f"{self.weight_shape})"
             )
 
     @classmethod
-    def of(cls, geometry: Geometry) -> TermSpace:
-        """The space of a concrete geometry (a symbolic one raises ``ParameterTypeError``)."""
+    def of(cls, geometry: Geometry, block: Block | None = None) -> TermSpace:
+        """The space of a concrete geometry (a symbolic one raises ``ParameterTypeError``),
+        or of one :class:`Block` of its outputs."""
+        layer = spatial_shape(geometry, geometry.output_shape)
+        if block is None:
+            block = Block.whole(geometry)
         return cls(
-            spatial_shape(geometry, geometry.output_shape),
+            block.shape,
             spatial_shape(geometry, geometry.input_shape),
             spatial_shape(geometry, geometry.weight_shape),
+            origin=block.origin,
+            layer_shape=layer,
         )
+
+    @property
+    def is_block(self) -> bool:
+        """Whether the space holds only a block of the layer's outputs."""
+        return self.output_shape != self.layer_shape or any(self.origin)
 
     @property
     def outputs(self) -> int:
@@ -142,8 +217,13 @@ class TermSpace:
         return outputs, inputs, weights
 
     def output_index(self, flat: int) -> tuple[int, ...]:
-        """The index ``(channel, *spatial)`` of output number ``flat``."""
-        return tuple(int(v) for v in np.unravel_index(int(flat), self.output_shape))
+        """The index ``(channel, *spatial)`` in the layer of the space's output ``flat``."""
+        return tuple(
+            int(v) + o
+            for v, o in zip(
+                np.unravel_index(int(flat), self.output_shape), self.origin, strict=True
+            )
+        )
 
     def input_name(self, flat: int) -> str:
         """The symbol name of ``y``'s entry number ``flat``, e.g. ``y_{0,1}``."""
@@ -156,22 +236,24 @@ class TermSpace:
         return symbol_name("w", index, self.weight_shape, 2)
 
     def union(self, other: TermSpace) -> TermSpace:
-        """The smallest space holding both (shapes of the same rank only)."""
-        return TermSpace(
-            *(
-                tuple(max(u, v) for u, v in zip(a, b, strict=True))
-                for a, b in (
-                    (self.output_shape, other.output_shape),
-                    (self.input_shape, other.input_shape),
-                    (self.weight_shape, other.weight_shape),
-                )
+        """The smallest space holding both (shapes of the same rank and the same origin)."""
+        widest = [
+            tuple(max(u, v) for u, v in zip(a, b, strict=True))
+            for a, b in (
+                (self.output_shape, other.output_shape),
+                (self.input_shape, other.input_shape),
+                (self.weight_shape, other.weight_shape),
+                (self.layer_shape, other.layer_shape),
             )
-        )
+        ]
+        output, inputs, weights, layer = widest
+        return TermSpace(output, inputs, weights, origin=self.origin, layer_shape=layer)
 
     def ranks_match(self, other: TermSpace) -> bool:
-        """Whether the two spaces have shapes of the same ranks."""
+        """Whether the two spaces have shapes of the same ranks (and blocks the same origin)."""
         return (
-            len(self.output_shape) == len(other.output_shape)
+            self.origin == other.origin
+            and len(self.output_shape) == len(other.output_shape)
             and len(self.input_shape) == len(other.input_shape)
             and len(self.weight_shape) == len(other.weight_shape)
         )
@@ -474,15 +556,18 @@ class TermSet:
         return slice(int(lo), int(hi))
 
     def _flat_output(self, index: Sequence[int]) -> int:
+        """The flat output number of the layer index ``index`` (inside the space's block)."""
+        space = self.space
         index = tuple(int(v) for v in index)
-        if len(index) != len(self.space.output_shape) or not all(
-            0 <= v < n for v, n in zip(index, self.space.output_shape, strict=True)
+        if len(index) != len(space.output_shape) or not all(
+            o <= v < o + n for v, o, n in zip(index, space.origin, space.output_shape, strict=True)
         ):
-            raise ShapeError(
-                f"output index must be (channel, *spatial) inside {self.space.output_shape}, "
-                f"got {index}"
-            )
-        return int(np.ravel_multi_index(index, self.space.output_shape))
+            where = f"inside {space.output_shape}"
+            if space.is_block:
+                where = f"inside the block of shape {space.output_shape} at {space.origin}"
+            raise ShapeError(f"output index must be (channel, *spatial) {where}, got {index}")
+        local = tuple(v - o for v, o in zip(index, space.origin, strict=True))
+        return int(np.ravel_multi_index(local, space.output_shape))
 
     def output_terms(
         self, index: Sequence[int]
@@ -548,10 +633,13 @@ class TermSet:
         return x.reshape(self.space.output_shape)
 
     def to_sympy(self) -> np.ndarray:
-        """Every output as a SymPy expression, in an object array of the output shape."""
+        """Every output as a SymPy expression, in an object array of the space's output shape
+        (the block's, for a block)."""
         out = np.empty(self.space.output_shape, dtype=object)
         for index in np.ndindex(*self.space.output_shape):
-            out[index] = self.expression(index)
+            out[index] = self.expression(
+                tuple(v + o for v, o in zip(index, self.space.origin, strict=True))
+            )
         return out
 
 

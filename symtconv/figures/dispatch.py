@@ -9,12 +9,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ParameterError, ParameterTypeError
 from ..geometry import Geometry
 from .matrix import matrix_figure
 from .overlap import overlap_figure
 from .steps import steps_figure
-from .style import DPI, FORMATS, KINDS, _format_of, save_figure
+from .style import (
+    DPI,
+    FORMATS,
+    KINDS,
+    _format_of,
+    check_dpi,
+    check_pixels,
+    check_size,
+    save_figure,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.figure import Figure
@@ -36,7 +45,11 @@ def figure(
 ) -> Figure:
     """The figure of ``kind`` (``"matrix"``, ``"steps"`` or ``"overlap"``).
 
-    ``transpose`` applies to the matrix, ``y`` and ``w`` to the steps.
+    ``transpose`` applies to the matrix, ``y`` and ``w`` to the steps.  ``size`` (inches)
+    and what the figure would draw (cells, bars, channel blocks, nonzeros) are checked in
+    closed form against the limits of :mod:`symtconv.figures.style` before matplotlib
+    allocates anything: :class:`~symtconv.errors.TooLargeError` past them,
+    :class:`~symtconv.errors.ParameterError` for a size that is not finite and positive.
 
     >>> from symtconv import Geometry
     >>> from symtconv.figures import figure
@@ -47,6 +60,11 @@ def figure(
     """
     if kind not in KINDS:
         raise ParameterError(f"kind must be one of {', '.join(KINDS)}, got kind={kind!r}")
+    if not isinstance(geometry, Geometry):
+        raise ParameterTypeError(
+            f"geometry must be a symtconv.Geometry, got {type(geometry).__name__}"
+        )
+    size = check_size(size)
     if kind == "matrix":
         return matrix_figure(geometry, transpose=transpose, size=size)
     if kind == "steps":
@@ -84,7 +102,11 @@ def render(
         return write_animation(geometry, path, y=y, w=w, dpi=dpi, size=size)
     path = Path(path)
     _format_of(path)
-    fig = figure(kind, geometry, transpose=transpose, y=y, w=w, size=size)
+    dpi_value = check_dpi(dpi)
+    checked = check_size(size)
+    if checked is not None:
+        check_pixels(checked, dpi_value)
+    fig = figure(kind, geometry, transpose=transpose, y=y, w=w, size=checked)
     return save_figure(fig, path, dpi=dpi)
 
 
@@ -126,6 +148,7 @@ def write_figures(
     for fmt in formats:
         if fmt not in FORMATS:
             raise ParameterError(f"formats must be among {', '.join(FORMATS)}, got {fmt!r}")
+    check_dpi(dpi)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

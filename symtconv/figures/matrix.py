@@ -3,6 +3,7 @@ kernel tap; a large matrix as an overview of its channel blocks and a zoom."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,9 @@ from .style import (
     _ZERO,
     FULL_COLUMNS,
     FULL_ROWS,
+    MAX_MATRIX_BLOCKS,
+    MAX_MATRIX_TERMS,
+    MAX_TAPS,
     ZOOM_COLUMNS,
     ZOOM_ROWS,
     _cell_grid,
@@ -27,6 +31,7 @@ from .style import (
     _style,
     _tap_colours,
     _thin_ticks,
+    check_cells,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -306,6 +311,27 @@ def _large_matrix(fig: Figure, geometry: Geometry, transpose: bool) -> None:
     _tap_legend(fig, zoom, geometry, colours)
 
 
+def _check_large(geometry: Geometry) -> None:
+    """The overview's channel blocks and the nonzeros of one block, before drawing."""
+    blocks = int(geometry.in_channels) * int(geometry.out_channels)
+    check_cells(
+        "the channel blocks C_in·C_out", blocks, "MAX_MATRIX_BLOCKS", MAX_MATRIX_BLOCKS,
+        "use fewer channels",
+    )
+    taps = math.prod(spatial_shape(geometry, geometry.kernel_size))
+    inputs = math.prod(spatial_shape(geometry, geometry.input_size))
+    if inputs * taps > MAX_MATRIX_TERMS:  # at most i·k per axis land; count them exactly
+        from ..engine import count_terms
+
+        check_cells(
+            "the nonzeros of one channel block of C",
+            count_terms(_single_channel(geometry)),
+            "MAX_MATRIX_TERMS",
+            MAX_MATRIX_TERMS,
+            "use a smaller geometry (the figure shows one channel block in detail anyway)",
+        )
+
+
 def matrix_figure(
     geometry: Geometry, *, transpose: bool = False, size: tuple[float, float] | None = None
 ) -> Figure:
@@ -338,14 +364,23 @@ def matrix_figure(
     size : figure size in inches (width, height); chosen from the matrix by default.
     """
     spatial_shape(geometry, geometry.input_size)
+    rows = geometry.in_channels * math.prod(
+        spatial_shape(geometry, geometry.forward_output_size)
+    )
+    cols = geometry.out_channels * math.prod(spatial_shape(geometry, geometry.output_size))
+    if transpose:
+        rows, cols = cols, rows
+    full = rows <= FULL_ROWS and cols <= FULL_COLUMNS
+    check_cells(
+        "the kernel taps (one colour each)",
+        math.prod(spatial_shape(geometry, geometry.kernel_size)),
+        "MAX_TAPS",
+        MAX_TAPS,
+        "use a smaller kernel",
+    )
+    if not full:
+        _check_large(geometry)
     with _style():
-        rows = geometry.in_channels * int(
-            np.prod(spatial_shape(geometry, geometry.forward_output_size))
-        )
-        cols = geometry.out_channels * int(np.prod(spatial_shape(geometry, geometry.output_size)))
-        if transpose:
-            rows, cols = cols, rows
-        full = rows <= FULL_ROWS and cols <= FULL_COLUMNS
         if size is None:
             if full:
                 width = min(14.0, max(6.0, 0.16 * cols + 3.2))

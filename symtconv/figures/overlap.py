@@ -9,7 +9,8 @@ import numpy as np
 
 from ..geometry import Geometry
 from ..overlap import overlap
-from .style import _cell_grid, _new_figure, _style, _wrapped
+from ..tensors import spatial_shape
+from .style import MAX_BARS, MAX_CELLS, _cell_grid, _new_figure, _style, _wrapped, check_cells
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -45,6 +46,17 @@ def overlap_figure(geometry: Geometry, *, size: tuple[float, float] | None = Non
     geometry : a concrete Geometry.
     size : figure size in inches; (7, 6) for 2-D by default.
     """
+    sizes = spatial_shape(geometry, geometry.output_size)
+    if len(sizes) == 2:
+        check_cells(
+            "the heat map's cells", sizes[0] * sizes[1], "MAX_CELLS", MAX_CELLS,
+            "use symtconv overlap for the per-axis counts",
+        )
+    else:
+        check_cells(
+            "the bars", sum(sizes), "MAX_BARS", MAX_BARS,
+            "use symtconv overlap for the per-axis counts",
+        )
     ov = overlap(geometry)
     terms = ov.terms()
     verdict = (

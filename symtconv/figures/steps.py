@@ -3,6 +3,7 @@ cropped, flipped kernel, output)."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -10,11 +11,12 @@ import numpy as np
 from ..errors import ParameterError
 from ..geometry import Geometry
 from ..overlap import overlap
-from ..tensors import input_symbols, spatial_shape, weight_symbols
+from ..tensors import check_sympy_size, input_symbols, spatial_shape, weight_symbols
 from .style import (
     _INPUT,
     _KERNEL,
     _ZERO,
+    MAX_CELLS,
     TEXT_CELLS,
     _cell_grid,
     _math,
@@ -23,6 +25,7 @@ from .style import (
     _single_channel,
     _style,
     _wrapped,
+    check_cells,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -140,10 +143,24 @@ def steps_figure(
             f"({geometry.describe()})"
         )
     symbolic = y is None and w is None
-    terms = overlap(geometry).terms()
     # symbols: one channel is drawn, and the output panel shows term counts, so the
     # single-channel recipe is enough (and much cheaper in SymPy)
     drawn = _single_channel(geometry) if symbolic else geometry
+    axes = geometry.axes
+    stretched = [(int(ax.i) - 1) * int(ax.s) + 1 for ax in axes]
+    grids = [
+        spatial_shape(geometry, geometry.input_size),
+        stretched,
+        [n + int(ax.pad_before) + int(ax.pad_after) for n, ax in zip(stretched, axes, strict=True)],
+        spatial_shape(geometry, geometry.kernel_size),
+        spatial_shape(geometry, geometry.output_size),
+    ]
+    check_cells(
+        "the cells of the five grids", sum(math.prod(g) for g in grids), "MAX_CELLS", MAX_CELLS,
+        "use a smaller geometry",
+    )
+    check_sympy_size(drawn)  # the stages are computed with SymPy
+    terms = overlap(geometry).terms()
     if y is None:
         y = input_symbols(drawn)
     if w is None:

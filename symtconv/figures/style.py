@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import MissingDependencyError, ParameterError
+from ..atomic import replacing
+from ..errors import MissingDependencyError, ParameterError, ParameterTypeError, TooLargeError
 from ..geometry import Geometry
+from ..limits import limit
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -32,6 +34,32 @@ ZOOM_ROWS, ZOOM_COLUMNS = 64, 200
 TEXT_CELLS = 16
 
 _INSTALL = "pip install 'symtconv[plot]'"
+
+#: Limits, checked in closed form before matplotlib allocates anything: a side of a
+#: figure in inches, the dots per inch, the pixels of the raster (width·height·dpi²) ...
+#: (the ``figure.*`` limits of :mod:`symtconv.limits`, by name)
+MAX_INCHES = limit("figure.inches")
+MAX_DPI = limit("figure.dpi")
+MAX_PIXELS = limit("figure.pixels")
+#: ... the cells of a drawn grid, the bars of a bar chart (each a matplotlib patch) ...
+MAX_CELLS = limit("figure.cells")
+MAX_BARS = limit("figure.bars")
+#: ... the nonzeros of one channel block of C (placed from Python), the channel
+#: blocks of a large matrix (one patch each) and the kernel taps (one colour each).
+MAX_MATRIX_TERMS = limit("figure.terms")
+MAX_MATRIX_BLOCKS = limit("figure.blocks")
+MAX_TAPS = limit("figure.taps")
+
+_KEYS = {
+    "MAX_INCHES": "figure.inches",
+    "MAX_DPI": "figure.dpi",
+    "MAX_PIXELS": "figure.pixels",
+    "MAX_CELLS": "figure.cells",
+    "MAX_BARS": "figure.bars",
+    "MAX_MATRIX_TERMS": "figure.terms",
+    "MAX_MATRIX_BLOCKS": "figure.blocks",
+    "MAX_TAPS": "figure.taps",
+}
 
 #: The style every figure is drawn and saved with: matplotlib's defaults plus these.
 _RC = {
@@ -84,6 +112,108 @@ def _style() -> Iterator[Any]:
         yield mpl
 
 
+# --------------------------------------------------------------------------- #
+# limits
+# --------------------------------------------------------------------------- #
+
+
+def _too_large(estimate: str, name: str, value: int, instead: str) -> TooLargeError:
+    """One line: the estimate, the limit by name, and what to do instead."""
+    return TooLargeError(
+        f"figure: {estimate}, more than {name}={value:,} ({_KEYS[name]}); {instead}"
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def check_size(size: Any) -> tuple[float, float] | None:
+    """``size`` as ``(width, height)`` in inches: two finite positive numbers of at most
+    :data:`MAX_INCHES` each, or ``None`` (chosen from the geometry).
+
+    >>> check_size((7, 6.5))
+    (7.0, 6.5)
+    >>> check_size((float("nan"), 3))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symtconv.errors.ParameterError: size must be two finite positive numbers of inches ...
+    >>> check_size((1e308, 1e308))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symtconv.errors.TooLargeError: figure: a side of 1e+308 inches, more than MAX_INCHES=200 ...
+    """
+    if size is None:
+        return None
+    if isinstance(size, (str, bytes)) or not hasattr(size, "__len__") or len(size) != 2:
+        raise ParameterTypeError(
+            f"size must be a pair (width, height) of inches, got size={size!r:.60}"
+        )
+    if not all(_is_number(v) for v in size):
+        raise ParameterTypeError(
+            f"size must be two numbers of inches (width, height), got size={tuple(size)!r:.60}"
+        )
+    width, height = (float(v) for v in size)
+    if not all(math.isfinite(v) and v > 0 for v in (width, height)):
+        raise ParameterError(
+            "size must be two finite positive numbers of inches (width, height), got "
+            f"size={tuple(size)!r:.60}"
+        )
+    side = max(width, height)
+    if side > MAX_INCHES:
+        raise _too_large(
+            f"a side of {side:g} inches", "MAX_INCHES", MAX_INCHES, "use a smaller size"
+        )
+    return width, height
+
+
+def check_dpi(dpi: Any) -> float:
+    """``dpi``: a finite positive number of dots per inch, at most :data:`MAX_DPI`.
+
+    >>> check_dpi(300)
+    300.0
+    >>> check_dpi(100_000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symtconv.errors.TooLargeError: figure: 100000 dpi, more than MAX_DPI=2,400 (figure.dpi); ...
+    """
+    if not _is_number(dpi):
+        raise ParameterTypeError(f"dpi must be a number of dots per inch, got dpi={dpi!r:.60}")
+    value = float(dpi)
+    if not (math.isfinite(value) and value > 0):
+        raise ParameterError(f"dpi must be a finite positive number, got dpi={dpi!r}")
+    if value > MAX_DPI:
+        raise _too_large(f"{value:g} dpi", "MAX_DPI", MAX_DPI, "use a smaller dpi")
+    return value
+
+
+def check_pixels(size: tuple[float, float], dpi: float) -> None:
+    """Refuse a raster of more than :data:`MAX_PIXELS` pixels (``width·height·dpi²``).
+
+    >>> check_pixels((1000.0, 1000.0), 120)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symtconv.errors.TooLargeError: figure: 14,400,000,000 pixels (1000 × 1000 inches at 120 dpi)...
+    """
+    width, height = size
+    pixels = round(width * dpi) * round(height * dpi)
+    if pixels > MAX_PIXELS:
+        raise _too_large(
+            f"{pixels:,} pixels ({width:g} × {height:g} inches at {dpi:g} dpi)",
+            "MAX_PIXELS",
+            MAX_PIXELS,
+            "use a smaller size or dpi, or .svg",
+        )
+
+
+def check_cells(what: str, value: int, name: str, most: int, instead: str) -> None:
+    """Refuse a figure whose ``what`` (estimated in closed form) exceeds ``most``."""
+    if value > most:
+        raise _too_large(f"{what}: {value:,}", name, most, instead)
+
+
 def _new_figure(size: tuple[float, float]) -> Figure:
     from matplotlib.figure import Figure
 
@@ -110,7 +240,9 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
 
     The figure keeps its size (no tight bounding box): a PNG is ``width·dpi`` by
     ``height·dpi`` pixels.  Metadata carries no date or software version and SVG ids
-    come from a fixed salt, so the same figure always gives the same bytes.
+    come from a fixed salt, so the same figure always gives the same bytes.  The file is
+    written to a temporary file in the same folder and renamed into place
+    (:func:`symtconv.atomic.replacing`): an interrupted save leaves the previous file.
 
     Examples
     ========
@@ -122,8 +254,9 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
     """
     path = Path(path)
     fmt = _format_of(path)
-    with _style():
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+    check_pixels(tuple(float(v) for v in fig.get_size_inches()), check_dpi(dpi))  # type: ignore[arg-type]
+    with _style(), replacing(path) as partial:  # whole or not at all
+        fig.savefig(partial, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
     return path
 
 

@@ -11,14 +11,16 @@ specification defines it, in NumPy.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import ParameterError, ShapeError
+from ..errors import ParameterError, ShapeError, TooLargeError
 from ..geometry import Geometry
+from ..limits import limit
 from .common import (
     _NAMES,
     Array,
@@ -278,6 +280,24 @@ def to_onnx(geometry: Geometry) -> Call:
     )
 
 
+#: :func:`onnx_conv_transpose` refuses outputs whose working copies (the result and its
+#: zero-padded or biased copy, 8 bytes an entry) would take more bytes than this.
+OUTPUT_BYTES = limit("onnx.bytes")
+
+
+def _check_output_bytes(batch: int, channels: int, sizes: Sequence[int]) -> None:
+    """Refuse, before any array is allocated, an output too large to build."""
+    entries = batch * channels * math.prod(sizes)
+    needed = 2 * 8 * entries
+    if needed > OUTPUT_BYTES:
+        raise TooLargeError(
+            f"ONNX ConvTranspose's output would have {entries:,} entries (shape "
+            f"{(batch, channels, *sizes)}, about {needed / 2**30:,.1f} GiB with its working "
+            f"copy), more than OUTPUT_BYTES={OUTPUT_BYTES // 2**30} GiB (onnx.bytes); use a "
+            "smaller output_shape, or compute the output in blocks of channels"
+        )
+
+
 def onnx_conv_transpose(
     X: npt.ArrayLike,
     W: npt.ArrayLike,
@@ -303,6 +323,9 @@ def onnx_conv_transpose(
     shares: W is ``(C, M/group, *k)``).  A negative crop — ``output_shape`` larger
     than the natural size, or ``SAME`` with ``d(k-1)+1 + output_padding < s`` — adds
     zeros at that end (and then the bias).  The result has X's dtype.
+
+    An output that would take more than :data:`OUTPUT_BYTES` (with its working copy)
+    is refused with :class:`~symtconv.errors.TooLargeError` before anything is allocated.
 
     ``onnx.reference.ReferenceEvaluator`` deviates from the specification in a few
     places (``output_shape`` without ``auto_pad``, ``group > 1`` with several
@@ -367,13 +390,16 @@ def onnx_conv_transpose(
     s = _per_axis("onnx", "strides", 1 if strides is None else strides, ndim)
     d = _per_axis("onnx", "dilations", 1 if dilations is None else dilations, ndim)
     a = _per_axis("onnx", "output_padding", 0 if output_padding is None else output_padding, ndim)
+    sizes = []
     for j, (i, k, (b, e)) in enumerate(zip(x.shape[2:], kernel, crops, strict=True)):
         size = _onnx_output(i, k, s[j], d[j], a[j], b, e)
+        sizes.append(size)
         if size < 1:
             raise ParameterError(
                 f"ONNX ConvTranspose output size on axis {j} is {size} < 1 (input {i}, kernel "
                 f"{k}, stride {s[j]}, dilation {d[j]}, output_padding {a[j]}, pads ({b}, {e}))"
             )
+    _check_output_bytes(x.shape[0], w.shape[1] * _int("onnx", "group", group), sizes)
     # crop what the spec crops; a negative pad is added afterwards as zeros
     out = conv_transpose(
         x, w, None, stride=s, padding=[(max(b, 0), max(e, 0)) for b, e in crops],

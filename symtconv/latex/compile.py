@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
 import subprocess
@@ -43,27 +45,50 @@ def compile_pdf(tex: str | Path, *, timeout: float = 300) -> Compiled:
     """Run ``pdflatex -halt-on-error -interaction=nonstopmode`` on ``tex``, output beside it.
 
     Raises :class:`~symtconv.errors.MissingDependencyError` (one line: what to install)
-    when pdflatex is not installed and :class:`LatexCompileError` when it fails.  The
-    documents need one run (they have no cross-references).
+    when pdflatex is not installed and :class:`LatexCompileError` when it fails or takes
+    longer than ``timeout`` seconds.  The documents need one run (they have no
+    cross-references).
+
+    pdflatex writes under a temporary job name (``{stem}-partial-{pid}``) in the same
+    folder; the PDF is renamed over ``{stem}.pdf`` only when the run succeeded, so a
+    failed, interrupted or killed run never leaves a truncated PDF and keeps the previous
+    one.  The log is moved to ``{stem}.log`` either way, for the error message.
     """
     program = shutil.which("pdflatex")
     if program is None:
         raise MissingDependencyError(PDFLATEX_MISSING)
     path = Path(tex).resolve()
-    command = [program, "-halt-on-error", "-interaction=nonstopmode", path.name]
-    run = subprocess.run(
-        command,
-        cwd=path.parent,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=timeout,
-        check=False,
-    )
-    log = path.with_suffix(".log")
-    text = log.read_text(errors="replace") if log.exists() else run.stdout
-    pages = _PAGES.search(text)
-    if run.returncode != 0 or pages is None:
-        first = next((line for line in text.splitlines() if line.startswith("!")), "no output")
-        raise LatexCompileError(f"pdflatex failed on {path.name}: {first} (see {log})")
-    return Compiled(path.with_suffix(".pdf"), log, int(pages.group(1)))
+    job = f"{path.stem}-partial-{os.getpid()}"
+    partial = {ext: path.with_name(job + ext) for ext in (".pdf", ".log", ".aux", ".out")}
+    log, pdf = path.with_suffix(".log"), path.with_suffix(".pdf")
+    command = [
+        program, "-halt-on-error", "-interaction=nonstopmode", f"-jobname={job}", path.name
+    ]
+    try:
+        try:
+            run = subprocess.run(
+                command,
+                cwd=path.parent,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:  # the child is killed by now
+            raise LatexCompileError(
+                f"pdflatex did not finish on {path.name} within {timeout:g} s"
+            ) from error
+        if partial[".log"].exists():
+            os.replace(partial[".log"], log)
+        text = log.read_text(errors="replace") if log.exists() else run.stdout
+        pages = _PAGES.search(text)
+        if run.returncode != 0 or pages is None or not partial[".pdf"].exists():
+            first = next((line for line in text.splitlines() if line.startswith("!")), "no output")
+            raise LatexCompileError(f"pdflatex failed on {path.name}: {first} (see {log})")
+        os.replace(partial[".pdf"], pdf)
+    finally:
+        for leftover in partial.values():
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    return Compiled(pdf, log, int(pages.group(1)))

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from ..atomic import write_text
 from ..errors import ParameterError, SymtconvError
 from ..evaluate import as_exact, with_channels
 from ..geometry import Geometry
@@ -154,7 +155,7 @@ class Derivation:
         path = _tex_path(path)
         use = self.figures if figures is None else figures
         drawn = self.write_figures(path.parent, path.stem) if use else []
-        path.write_text(self.document(figures=use, stem=path.stem), encoding="utf-8")
+        write_text(path, self.document(figures=use, stem=path.stem))  # whole or not at all
         return [path, *drawn]
 
 

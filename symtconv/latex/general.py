@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_text
 from .options import _tex_path
 from .printer import DerivationPrinter, escape_text, latex
 from .writer import _Writer
@@ -77,7 +78,7 @@ class GeneralDerivation:
     def write(self, path: str | Path) -> list[Path]:
         """Write the document to ``path`` (a ``.tex`` file); return ``[path]``."""
         path = _tex_path(path)
-        path.write_text(self.document(), encoding="utf-8")
+        write_text(path, self.document())  # whole or not at all
         return [path]
 
     def _theorem(self, out: _Writer) -> None:
