@@ -548,6 +548,18 @@ def test_audit_cost_in_closed_form():
     assert cost.layers == 2
 
 
+def test_runtime_entries_of_a_huge_layer_are_exact():
+    # int64 would wrap: the count is made of Python integers
+    from symtconv import Geometry
+    from symtconv.audit import LayerSpec
+    from symtconv.audit.runtime import runtime_entries
+
+    n = 2**40
+    g = Geometry((n, n), 3, in_channels=4, out_channels=4)
+    spec = LayerSpec("a", "ConvTranspose2d", "torch", (1, 4, n, n), g)
+    assert runtime_entries(spec) == 4 * n * n + 4 * 4 * 9 + 4 * (n + 2) * (n + 2)
+
+
 def test_missing_onnx_is_a_clear_message(monkeypatch, tmp_path, capsys):
     path = save(one_node({"strides": [2, 2]}), tmp_path / "m.onnx")
     monkeypatch.setitem(sys.modules, "onnx", None)
