@@ -129,22 +129,22 @@ LIMITS: dict[str, Limit] = {
         Limit("decompose", "terms", 30_000_000, "candidate y·w pairs (the stride-1 conv's "
               "multiply-adds, about 30 bytes each at the peak)",
               "decompose's concrete proof (prove_concrete), executed on the fast engine",
-              "prove a smaller layer with the same k, s, p, d (the index map is per axis), "
+              "use a smaller layer with the same k, s, p, d (the index map is per axis), "
               "or decompose --proof general, or --proof none for the plan alone"),
         Limit("decompose", "entries", 2**28, "entries of the rearranged weight "
               "C_out·Πs·C_in/g·ΠT", "decompose --onnx (to_onnx): 1 GiB of float32, a "
               "protobuf model cannot exceed 2 GiB",
-              "export fewer channels, or call symtconv.decompose from Python and run the plan"),
+              "use fewer channels, or call symtconv.decompose from Python and run the plan"),
         Limit("audit", "layers", 10_000, "transposed convolutions in the model",
               "audit (one analysis and one report row per layer)",
-              "audit the model in parts (e.g. torch submodules)"),
+              "use audit on the model in parts (e.g. torch submodules)"),
         Limit("audit", "terms", 400_000_000, "y·w terms of the distinct geometries added "
               "up", "audit --prove (the fast engine, about 10 million terms a second; each "
-              "layer also within engine.bytes)", "leave out --prove, or prove single layers "
-              "with prove --engine fast or prove --general"),
+              "layer also within engine.bytes)", "use audit without --prove, or prove single "
+              "layers with prove --engine fast or prove --general"),
         Limit("audit", "entries", 100_000_000, "entries of X, W and Y of the layers added up",
               "audit --runtime (each layer is run on one sample)",
-              "leave out --runtime, or run single layers with eval"),
+              "use audit without --runtime, or run single layers with eval"),
         Limit("explore", "cells", 20_000, "cells the page draws (y, w twice, the padded "
               "input, x, and the matrix: entries of x times entries of y)",
               "explore (past it a browser still draws, but the page is no longer usable)",
