@@ -161,6 +161,38 @@ LIMITS: dict[str, Limit] = {
         Limit("onnx", "bytes", 2 * GIB, "bytes (the output and its working copy, 8 per "
               "entry)", "symtconv.conventions.onnx_conv_transpose (e.g. a huge output_shape)",
               "use a smaller output_shape, or compute the output in blocks of channels"),
+        Limit("decompose", "terms", 30_000_000, "candidate y·w pairs (the stride-1 conv's "
+              "multiply-adds, about 30 bytes each at the peak)",
+              "decompose's concrete proof (prove_concrete), executed on the fast engine",
+              "use a smaller layer with the same k, s, p, d (the index map is per axis), "
+              "or decompose --proof general, or --proof none for the plan alone"),
+        Limit("decompose", "entries", 2**28, "entries of the rearranged weight "
+              "C_out·Πs·C_in/g·ΠT", "decompose --onnx (to_onnx): 1 GiB of float32, a "
+              "protobuf model cannot exceed 2 GiB",
+              "use fewer channels, or call symtconv.decompose from Python and run the plan"),
+        Limit("audit", "layers", 10_000, "transposed convolutions in the model",
+              "audit (one analysis and one report row per layer)",
+              "use audit on the model in parts (e.g. torch submodules)"),
+        Limit("audit", "terms", 400_000_000, "y·w terms of the distinct geometries added "
+              "up", "audit --prove (the fast engine, about 10 million terms a second; each "
+              "layer also within engine.bytes)", "use audit without --prove, or prove single "
+              "layers with prove --engine fast or prove --general"),
+        Limit("audit", "entries", 100_000_000, "entries of X, W and Y of the layers added up",
+              "audit --runtime (each layer is run on one sample)",
+              "use audit without --runtime, or run single layers with eval"),
+        Limit("explore", "cells", 20_000, "cells the page draws (y, w twice, the padded "
+              "input, x, and the matrix: entries of x times entries of y)",
+              "explore (past it a browser still draws, but the page is no longer usable)",
+              "use smaller sizes, or figure --kind matrix / --kind steps"),
+        Limit("animation", "frames", 200, "frames (one per output entry plus four)",
+              "figure --kind animation (write_animation)",
+              "use a smaller input, or figure --kind steps for one picture"),
+        Limit("animation", "cells", 900, "cells of the padded input (drawn cell by cell "
+              "in every frame)", "figure --kind animation",
+              "use a smaller input or kernel, or figure --kind steps"),
+        Limit("animation", "pixels", 60_000_000, "pixels of all frames "
+              "(frames·width·height·dpi²)", "figure --kind animation (Pillow holds every "
+              "frame in memory, 4 bytes a pixel)", "use a smaller --size or --dpi"),
     )
 }
 
@@ -179,7 +211,8 @@ class Cost:
     """What one piece of work costs, estimated in closed form before doing it.
 
     ``tier`` selects the limits (``sympy``, ``engine``, ``numeric``, ``eval``,
-    ``overlap``, ``figure``); each other field is one quantity of that tier (``None``
+    ``overlap``, ``derive``, ``figure``, ``decompose``, ``audit``, ``explore``,
+    ``animation``); each other field is one quantity of that tier (``None``
     when it does not apply).  ``what`` names the work in a refusal.
     """
 
@@ -195,20 +228,22 @@ class Cost:
     blocks: int | None = None
     period: int | None = None
     taps: int | None = None
+    layers: int | None = None
+    frames: int | None = None
     what: str = field(default="", compare=False)
 
     def quantities(self) -> dict[str, int | float]:
         """The estimated quantities that are set."""
         names = ("terms", "entries", "bytes", "products", "cells", "pixels", "inches", "dpi",
-                 "blocks", "period", "taps")
+                 "blocks", "period", "taps", "layers", "frames")
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
 
 _TIER_NAMES = {"sympy": "the SymPy tier", "engine": "the fast engine",
                "numeric": "the numeric tier", "eval": "eval", "overlap": "overlap",
                "derive": "derive", "values": "reading values",
-               "decompose": "decompose",
-               "figure": "figure"}
+               "figure": "figure", "decompose": "decompose", "audit": "audit",
+               "explore": "the explorer", "animation": "the animation"}
 
 
 def bytes_text(value: int | float) -> str:

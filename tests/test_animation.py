@@ -14,12 +14,12 @@ from symtconv.cli import main
 from symtconv.engine import scatter_terms
 from symtconv.errors import MissingDependencyError, ParameterError, ShapeError, TooLargeError
 from symtconv.figures.animation import (
-    MAX_FRAMES,
     animation_captions,
     animation_cost,
     animation_frames,
     write_animation,
 )
+from symtconv.limits import limit
 
 SEED = Geometry((3, 3), 3, stride=2, padding=1)
 SEED_Y = [[9, 1, 3], [7, 8, 7], [8, 2, 2]]
@@ -107,9 +107,13 @@ def test_gif_has_one_frame_per_step(tmp_path):
          "in_channels=2"),
         (lambda p: write_animation(SEED, p / "a.gif", y=SEED_Y), ParameterError, "together"),
         (lambda p: write_animation(SEED, p / "a.gif", y=[1, 2], w=SEED_W), ShapeError, "(3, 3)"),
-        (lambda p: write_animation(Geometry(MAX_FRAMES, 1), p / "a.gif"), TooLargeError,
-         "frames"),
-        (lambda p: write_animation(SEED, p / "a.gif", size=(40, 40)), TooLargeError, "pixels"),
+        (lambda p: write_animation(Geometry(limit("animation.frames"), 1), p / "a.gif"),
+         TooLargeError, "(animation.frames)"),
+        # 7 frames, but 1,003 cells of padded input
+        (lambda p: write_animation(Geometry(3, 2, dilation=1000, padding=500), p / "a.gif"),
+         TooLargeError, "(animation.cells)"),
+        (lambda p: write_animation(SEED, p / "a.gif", size=(40, 40)), TooLargeError,
+         "(animation.pixels)"),
     ],
 )
 def test_bad_requests(tmp_path, call, error, needle):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -476,15 +477,61 @@ def test_cli_onnx_every_code_and_strict(tmp_path, capsys):
 
 
 def test_cli_prove_limit(tmp_path, capsys, monkeypatch):
-    import symtconv.audit.report as report
+    from symtconv.limits import LIMITS
 
     path = save(one_node({"strides": [2, 2]}), tmp_path / "m.onnx")
-    monkeypatch.setattr(report, "MAX_PROVE_TERMS", 10)
+    monkeypatch.setitem(LIMITS, "audit.terms", dataclasses.replace(LIMITS["audit.terms"],
+                                                                   value=10))
     assert main(["audit", path, "--prove"]) == 2
-    assert "MAX_PROVE_TERMS" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "(audit.terms)" in err and len(err.strip().splitlines()) == 1
     assert main(["audit", path]) == 0  # without --prove the audit runs
     with pytest.raises(TooLargeError):
         audit_onnx(path, prove=True)
+
+
+def test_prove_respects_the_engine_limits(tmp_path, capsys, monkeypatch):
+    import symtconv.audit.report as report
+    from symtconv import Geometry
+    from symtconv.limits import limit
+
+    # 128 -> 128 channels, 22x22, k=7: four times the 3.1 GB layer, within
+    # audit.terms but past what the engine takes for one layer
+    g = Geometry((22, 22), 7, in_channels=128, out_channels=128)
+    assert limit("engine.terms") < g.count_terms() <= limit("audit.terms")
+    path = save(one_node({}, x=(1, 128, 22, 22), w=(128, 128, 7, 7)), tmp_path / "big.onnx")
+
+    def no_work(geometry):
+        raise AssertionError("the proof started before the cost check")
+
+    monkeypatch.setattr(report, "_proof", no_work)
+    assert main(["audit", path, "--prove"]) == 2
+    err = capsys.readouterr().err
+    assert "(engine." in err and "'up'" in err and len(err.strip().splitlines()) == 1
+    assert main(["audit", path]) == 0  # without --prove the audit runs
+    with pytest.raises(TooLargeError, match=r"\(engine\.(terms|bytes)\)"):
+        audit_onnx(path, prove=True)
+
+
+@pytest.mark.parametrize(("key", "options"), [
+    ("audit.layers", {}),
+    ("audit.terms", {"prove": True}),
+    ("audit.entries", {"runtime": "onnxruntime"}),
+])
+def test_audit_limits_refuse_before_any_layer(tmp_path, monkeypatch, key, options):
+    import symtconv.audit.report as report
+    from symtconv.limits import LIMITS
+
+    path = save(one_node({"strides": [2, 2]}), tmp_path / "m.onnx")
+    audit_onnx(path, **options)  # within the limits
+    monkeypatch.setitem(LIMITS, key, dataclasses.replace(LIMITS[key], value=0))
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("a layer was analysed before the cost check")
+
+    monkeypatch.setattr(report, "analyse", no_work)
+    with pytest.raises(TooLargeError, match=key.replace(".", r"\.")):
+        audit_onnx(path, **options)
 
 
 def test_audit_cost_in_closed_form():
@@ -497,9 +544,21 @@ def test_audit_cost_in_closed_form():
     brute = sum(1 for ci in range(2) for co in range(3) for n0 in range(4) for m0 in range(3)
                 for n1 in range(4) for m1 in range(3)
                 if 0 <= 2 * n0 + m0 - 1 < 7 and 0 <= 2 * n1 + m1 - 1 < 7)
-    assert cost["prove_terms"] == brute  # one distinct geometry
-    assert cost["runtime_entries"] == 2 * (2 * 16 + 2 * 3 * 9 + 3 * 49)
-    assert cost["layers"] == 2
+    assert cost.terms == brute  # one distinct geometry
+    assert cost.entries == 2 * (2 * 16 + 2 * 3 * 9 + 3 * 49)
+    assert cost.layers == 2
+
+
+def test_runtime_entries_of_a_huge_layer_are_exact():
+    # int64 would wrap: the count is made of Python integers
+    from symtconv import Geometry
+    from symtconv.audit import LayerSpec
+    from symtconv.audit.runtime import runtime_entries
+
+    n = 2**40
+    g = Geometry((n, n), 3, in_channels=4, out_channels=4)
+    spec = LayerSpec("a", "ConvTranspose2d", "torch", (1, 4, n, n), g)
+    assert runtime_entries(spec) == 4 * n * n + 4 * 4 * 9 + 4 * (n + 2) * (n + 2)
 
 
 def test_missing_onnx_is_a_clear_message(monkeypatch, tmp_path, capsys):

@@ -24,7 +24,8 @@ from symtconv import Geometry
 from symtconv.cli import main
 from symtconv.engine import scatter_terms
 from symtconv.errors import ParameterError, ParameterTypeError, ShapeError, TooLargeError
-from symtconv.explore import MAX_CELLS, explorer_page, page_cells, write_page
+from symtconv.explore import explorer_page, page_cells, write_page
+from symtconv.limits import limit
 from symtconv.numeric import conv_transpose
 from symtconv.overlap import overlap
 
@@ -109,8 +110,8 @@ def test_page_cells_counts_every_drawn_cell_in_closed_form():
 
 def test_too_large_is_refused_past_the_limit():
     g = Geometry((11, 11), 3)  # 121 inputs, 169 outputs: 20,449 + ... cells
-    assert page_cells(g) > MAX_CELLS >= page_cells(Geometry((10, 10), 3))
-    with pytest.raises(TooLargeError, match="20,000"):
+    assert page_cells(g) > limit("explore.cells") >= page_cells(Geometry((10, 10), 3))
+    with pytest.raises(TooLargeError, match=r"at most 20,000 \(explore\.cells\)"):
         explorer_page(g)
     explorer_page(Geometry((10, 10), 3))
 

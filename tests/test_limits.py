@@ -207,6 +207,32 @@ def test_require_names_the_limit_and_what_to_use_instead():
     assert "\n" not in message
 
 
+def test_every_feature_limit_is_in_the_one_table():
+    # issue 15: one mechanism; the features' limits are entries of LIMITS, not constants
+    for key in ("decompose.terms", "decompose.entries", "audit.layers", "audit.terms",
+                "audit.entries", "explore.cells", "animation.frames", "animation.cells",
+                "animation.pixels"):
+        assert key in LIMITS and f"| `{key}` |" in limits.table()
+    import symtconv.audit.report
+    import symtconv.decomposition.export
+    import symtconv.decomposition.proofs
+    import symtconv.explore.page
+    import symtconv.figures.animation
+
+    for module in (symtconv.decomposition.proofs, symtconv.decomposition.export,
+                   symtconv.audit.report, symtconv.explore.page, symtconv.figures.animation):
+        assert not [n for n in vars(module) if n.startswith("MAX_")], module.__name__
+
+
+def test_a_feature_refusal_comes_before_work_in_a_child_process(tmp_path):
+    # 10**38 cells: only a closed-form estimate answers; a hang fails by the guard
+    result = subprocess_run("explore", "--input", 10**19, "--kernel", 3, "-o",
+                            tmp_path / "p.html")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "(explore.cells)" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
 def test_engine_estimate_is_an_upper_bound_of_the_measured_layer():
     # README: the 16->16, 64x64, k=4 layer peaks at 195 MiB in blocks (whole process)
     layer = Geometry((64, 64), 4, stride=2, padding=1, in_channels=16, out_channels=16)
@@ -253,6 +279,18 @@ def test_engine_estimate_is_an_upper_bound_of_the_measured_layer():
      "sympy."),
     (["eval", "--input-values", "[1,2]", "--kernel-values", "[1]", "--stride", 10**7],
      "eval.entries"),
+    # the features' limits go through the same mechanism
+    (["decompose", "--input", 10**19, "--kernel", 3, "--stride", 2], "(decompose.terms)"),
+    (["decompose", "--input", 4, 4, "--kernel", 8, "--stride", 4, "--in-channels", 4096,
+      "--out-channels", 4096, "--proof", "none", "--onnx", "m.onnx"], "(decompose.entries)"),
+    (["explore", "--input", 10**19, "--kernel", 3, "-o", "p.html"], "(explore.cells)"),
+    (["explore", "--input", 11, 11, "--kernel", 3, "-o", "p.html"], "(explore.cells)"),
+    (["figure", "--kind", "animation", "--input", 20, 20, "--kernel", 3, "-o", "a.gif"],
+     "(animation.frames)"),
+    (["figure", "--kind", "animation", "--input", 3, "--kernel", 2, "--dilation", 1000,
+      "--padding", 500, "-o", "a.gif"], "(animation.cells)"),
+    (["figure", "--kind", "animation", "--input", 3, 3, "--kernel", 3, "--size", 40, 40,
+      "-o", "a.gif"], "(animation.pixels)"),
 ])
 def test_too_large_is_refused_in_one_line(capsys, tmp_path, monkeypatch, argv, match):
     monkeypatch.chdir(tmp_path)

@@ -31,9 +31,6 @@ The analysis of one layer needs neither (the readers build the same spec from a 
 from .layers import FINDINGS, Finding, Layer, LayerSpec
 from .onnx_model import ModelError
 from .report import (
-    MAX_LAYERS,
-    MAX_PROVE_TERMS,
-    MAX_RUNTIME_ENTRIES,
     Audit,
     audit_cost,
     audit_onnx,
@@ -44,9 +41,6 @@ from .runtime import RUNTIMES
 
 __all__ = [
     "FINDINGS",
-    "MAX_LAYERS",
-    "MAX_PROVE_TERMS",
-    "MAX_RUNTIME_ENTRIES",
     "RUNTIMES",
     "Audit",
     "Finding",

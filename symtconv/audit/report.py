@@ -5,8 +5,9 @@ Explanation
 
 An audit reads a model's transposed convolutions (:mod:`.onnx_model`,
 :mod:`.torch_model`), estimates its cost in closed form and refuses past the limits
-below, then analyses every layer (:func:`.layers.analyse`), optionally proves each
-distinct geometry exactly with the fast engine and runs each layer in ONNX Runtime.
+``audit.*`` and ``engine.bytes`` (:mod:`symtconv.limits`), then analyses every layer
+(:func:`.layers.analyse`), optionally proves each distinct geometry exactly with the
+fast engine and runs each layer in ONNX Runtime.
 The result prints itself as a table (one row per layer) followed by the findings, or
 as one JSON document.
 """
@@ -21,15 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError, TooLargeError
+from ..errors import ParameterError
 from ..geometry import Geometry
+from ..limits import Cost, require
 from .layers import FINDINGS, Finding, Layer, LayerSpec, adjoint_form, analyse, shape_text
 from .runtime import RUNTIMES, check_runtime, runtime_entries
 
 __all__ = [
-    "MAX_LAYERS",
-    "MAX_PROVE_TERMS",
-    "MAX_RUNTIME_ENTRIES",
     "Audit",
     "audit_cost",
     "audit_onnx",
@@ -37,59 +36,59 @@ __all__ = [
     "audit_specs",
 ]
 
-#: At most this many transposed convolutions per model.
-MAX_LAYERS = 10_000
-#: ``--prove``: at most this many ``y·w`` terms summed over the distinct geometries
-#: (the engine proves about 10 million terms a second; the DCGAN benchmark has ~9·10⁷).
-MAX_PROVE_TERMS = 400_000_000
-#: ``--runtime``: at most this many entries of X, W and Y summed over the layers.
-MAX_RUNTIME_ENTRIES = 100_000_000
-
 
 def audit_cost(specs: Sequence[LayerSpec], *, prove: bool = False,
-               runtime: str | None = None) -> dict[str, int]:
+               runtime: str | None = None) -> Cost:
     """The closed-form cost of an audit: layers, proof terms, runtime entries.
 
-    ``prove_terms`` counts each distinct geometry once (with
-    :func:`symtconv.engine.count_terms`, per axis); ``runtime_entries`` the entries of
-    X, W and Y of one sample per layer.
+    ``terms`` counts the ``y·w`` terms of each distinct geometry once
+    (:meth:`symtconv.Geometry.count_terms`, closed form), with ``prove`` only;
+    ``entries`` the entries of X, W and Y of one sample per layer, with ``runtime``
+    only.  :func:`symtconv.limits.require` compares it with the limits ``audit.*``.
+
+    >>> from symtconv import Geometry
+    >>> from symtconv.audit import LayerSpec
+    >>> spec = LayerSpec("up", "ConvTranspose", "onnx", (1, 1, 4), Geometry(4, 3, stride=2))
+    >>> audit_cost([spec, spec], prove=True).quantities()
+    {'terms': 12, 'layers': 2}
     """
-    from ..engine import count_terms
-
     distinct = {spec.geometry for spec in specs}
-    return {
-        "layers": len(specs),
-        "prove_terms": sum(count_terms(g) for g in distinct) if prove else 0,
-        "runtime_entries": sum(runtime_entries(s) for s in specs) if runtime else 0,
-    }
+    return Cost(
+        "audit",
+        layers=len(specs),
+        terms=sum(int(g.count_terms()) for g in distinct) if prove else None,
+        entries=sum(runtime_entries(s) for s in specs) if runtime else None,
+        what="audit" + (" --prove" if prove else "") + (" --runtime" if runtime else ""),
+    )
 
 
-def _check_cost(cost: dict[str, int]) -> None:
-    for key, limit, what in (
-        ("layers", MAX_LAYERS, "transposed convolutions (MAX_LAYERS)"),
-        ("prove_terms", MAX_PROVE_TERMS, "y·w terms to prove (MAX_PROVE_TERMS)"),
-        ("runtime_entries", MAX_RUNTIME_ENTRIES, "tensor entries to run (MAX_RUNTIME_ENTRIES)"),
-    ):
-        if cost[key] > limit:
-            raise TooLargeError(
-                f"the audit would handle {cost[key]:,} {what}; the limit is {limit:,}"
-                + ("; leave out --prove" if key == "prove_terms" else "")
-                + ("; leave out --runtime" if key == "runtime_entries" else "")
-            )
+def _proved_form(geometry: Geometry) -> Geometry:
+    """What ``--prove`` proves: the same operation, with output_padding < stride if it can."""
+    form = adjoint_form(geometry)
+    return geometry if form is None else form
+
+
+def _require(specs: Sequence[LayerSpec], *, prove: bool, runtime: str | None) -> None:
+    """Refuse an audit past its limits, before any work.
+
+    The audit's own limits (``audit.layers``, ``audit.terms``, ``audit.entries``), and
+    with ``prove`` the fast engine's memory limit (``engine.bytes``) for every distinct
+    geometry, since each is proved on its own.
+    """
+    require(audit_cost(specs, prove=prove, runtime=runtime))
+    if prove:
+        seen: set[Geometry] = set()
+        for spec in specs:
+            if spec.geometry not in seen:
+                seen.add(spec.geometry)
+                require(_proved_form(spec.geometry).cost(
+                    "engine", what=f"audit --prove of layer {spec.name!r}"))
 
 
 def _proof(geometry: Geometry) -> tuple[bool, str]:
-    from ..engine import MAX_TERMS, count_terms
     from ..proofs import prove
 
-    terms = count_terms(geometry)
-    if terms > MAX_TERMS:
-        raise TooLargeError(
-            f"a layer has {terms:,} y·w terms; the fast engine proves at most {MAX_TERMS:,} "
-            f"per layer ({geometry.describe()}); leave out --prove"
-        )
-    form = adjoint_form(geometry)  # the same operation, with output_padding < stride
-    proved_form = geometry if form is None else form
+    proved_form = _proved_form(geometry)
     proof = prove(proved_form, engine="fast")
     written = "" if proved_form == geometry else f", written as {proved_form.describe()}"
     if proof.proved:
@@ -235,7 +234,7 @@ def audit_specs(
         raise ParameterError(f"targets must be among {', '.join(FRAMEWORKS)}, got {unknown[0]!r}")
     if runtime is not None and runtime not in RUNTIMES:
         raise ParameterError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
-    _check_cost(audit_cost(specs, prove=prove, runtime=runtime))
+    _require(specs, prove=prove, runtime=runtime)
     proofs: dict[Geometry, tuple[bool, str]] = {}
     layers = []
     for spec in specs:

@@ -14,6 +14,7 @@ difference is a ``runtime-deviation`` finding with the first differing entry.
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,7 +36,7 @@ def runtime_entries(spec: LayerSpec) -> int:
     """Entries of X, W and Y of one sample: the cost of running the layer once."""
     g = spec.geometry
     sizes = (g.input_shape, g.weight_shape, g.output_shape)
-    return sum(int(np.prod([int(v) for v in shape])) for shape in sizes)
+    return sum(math.prod(int(v) for v in shape) for shape in sizes)  # no int64 overflow
 
 
 def _attributes(spec: LayerSpec) -> dict[str, Any]:

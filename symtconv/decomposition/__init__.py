@@ -30,7 +30,6 @@ from typing import Any
 
 from .plan import AxisPlan, Decomposition, decompose, pixel_shuffle
 from .proofs import (
-    MAX_PROOF_TERMS,
     DecompositionProof,
     decomposition_terms,
     proof_cost,
@@ -42,7 +41,6 @@ __all__ = [
     "AxisPlan",
     "Decomposition",
     "DecompositionProof",
-    "MAX_PROOF_TERMS",
     "decompose",
     "decomposition_terms",
     "pixel_shuffle",

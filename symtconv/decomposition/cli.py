@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         texts.append(data["onnx"]["summary"])
     proofs: dict[str, Any] = {}
     if args.proof in ("both", "concrete"):
-        concrete = prove_concrete(plan)  # refuses past MAX_PROOF_TERMS, in one line
+        concrete = prove_concrete(plan)  # refuses past decompose.terms, in one line
         proofs["concrete"] = concrete
         texts.append(str(concrete))
     if args.proof in ("both", "general"):

@@ -38,20 +38,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import MissingDependencyError, ParameterTypeError, ShapeError, TooLargeError
+from ..errors import MissingDependencyError, ParameterTypeError, ShapeError
 from ..geometry import Geometry
+from ..limits import Cost, require
 from .plan import Decomposition, decompose
 
-__all__ = ["MAX_WEIGHT_ELEMENTS", "OPSET", "export_cost", "to_onnx"]
+__all__ = ["OPSET", "export_cost", "to_onnx"]
 
 #: The opset the models use.
 OPSET = 13
 #: The IR version written (ONNX Runtime and the reference evaluator both read it).
 IR_VERSION = 8
-
-#: :func:`to_onnx` refuses rearranged weights with more entries than this (1 GiB of
-#: float32; a protobuf model cannot exceed 2 GiB).
-MAX_WEIGHT_ELEMENTS = 2**28
 
 _DTYPES = {np.dtype(np.float32): "FLOAT", np.dtype(np.float64): "DOUBLE"}
 
@@ -99,6 +96,9 @@ def to_onnx(
 ) -> Any:
     """The decomposition as an ``onnx.ModelProto`` (checked with ``onnx.checker``).
 
+    Refuses (``TooLargeError``) a rearranged weight past the limit ``decompose.entries``
+    (:data:`symtconv.limits.LIMITS`; :func:`export_cost`), before any work.
+
     Parameters
     ==========
 
@@ -110,8 +110,6 @@ def to_onnx(
     bias : ``(C_out,)``, optional, in the weight's dtype.
     dtype : the element type when no weight is given (float32 or float64).
     """
-    onnx = _onnx()
-    helper, numpy_helper, TensorProto = onnx.helper, onnx.numpy_helper, onnx.TensorProto
     if isinstance(plan, Geometry):
         plan = decompose(plan)
     if not isinstance(plan, Decomposition):
@@ -119,12 +117,10 @@ def to_onnx(
             f"plan must be a Decomposition or a Geometry, got {type(plan).__name__}"
         )
     g = plan.geometry
-    cost = export_cost(plan)
-    if cost > MAX_WEIGHT_ELEMENTS:
-        raise TooLargeError(
-            f"the rearranged weight {plan.conv_weight_shape} has {cost:,} entries, more than "
-            f"MAX_WEIGHT_ELEMENTS={MAX_WEIGHT_ELEMENTS:,} that an ONNX file can hold"
-        )
+    require(Cost("decompose", entries=export_cost(plan),
+                 what=f"the ONNX export's rearranged weight {plan.conv_weight_shape}"))
+    onnx = _onnx()
+    helper, numpy_helper, TensorProto = onnx.helper, onnx.numpy_helper, onnx.TensorProto
     w = None if weight is None else _float("weight", weight, None)
     element = w.dtype if w is not None else np.dtype(dtype)
     if element not in _DTYPES:

@@ -43,26 +43,21 @@ import numpy as np
 import sympy as sp
 
 from ..engine import TermSet, TermSpace, compare, scatter_terms
-from ..errors import ParameterTypeError, TooLargeError
+from ..errors import ParameterTypeError
 from ..general import Step, check_identity
 from ..geometry import Geometry
+from ..limits import Cost, require
 from ..results import Proof
 from .plan import Decomposition, axis_numbers, crop, decompose, pad_or_crop, pixel_shuffle
 from .plan import tap_position as _tap_position
 
 __all__ = [
-    "MAX_PROOF_TERMS",
     "DecompositionProof",
     "decomposition_terms",
     "proof_cost",
     "prove_concrete",
     "prove_general",
 ]
-
-#: :func:`prove_concrete` refuses plans whose convolution forms more candidate
-#: ``y·w`` pairs than this (about 30 bytes each at the peak).
-MAX_PROOF_TERMS = 30_000_000
-
 
 def proof_cost(plan: Decomposition) -> int:
     """Candidate ``y·w`` pairs the concrete proof forms: the conv's multiply-adds.
@@ -130,8 +125,9 @@ def decomposition_terms(plan: Decomposition) -> TermSet:
 def prove_concrete(plan: Decomposition | Geometry) -> Proof:
     """Prove exactly, on the fast engine, that ``plan`` computes the scatter.
 
-    A geometry is decomposed first.  Refuses (``TooLargeError``) past
-    :data:`MAX_PROOF_TERMS` candidate pairs.
+    A geometry is decomposed first.  Refuses (``TooLargeError``) past the limit
+    ``decompose.terms`` (:data:`symtconv.limits.LIMITS`) of candidate pairs
+    (:func:`proof_cost`), before any work.
 
     >>> from symtconv import Geometry
     >>> proof = prove_concrete(Geometry((5,), 4, stride=3, padding=2, dilation=2))
@@ -144,14 +140,8 @@ def prove_concrete(plan: Decomposition | Geometry) -> Proof:
         raise ParameterTypeError(
             f"plan must be a Decomposition or a Geometry, got {type(plan).__name__}"
         )
-    cost = proof_cost(plan)
-    if cost > MAX_PROOF_TERMS:
-        raise TooLargeError(
-            f"the concrete proof of the decomposition forms {cost:,} candidate y·w pairs, "
-            f"more than MAX_PROOF_TERMS={MAX_PROOF_TERMS:,} ({plan.geometry.describe()}); "
-            "prove a smaller layer with the same k, s, p, d (the index map is per axis) "
-            "or use the general proof"
-        )
+    require(Cost("decompose", terms=proof_cost(plan),
+                  what=f"the concrete proof of the decomposition ({plan.geometry.describe()})"))
     started = time.perf_counter()
     reference = scatter_terms(plan.geometry)
     comparison = compare(

@@ -31,6 +31,6 @@ See Also
 symtconv.figures, symtconv.engine.scatter_terms
 """
 
-from .page import MAX_CELLS, explorer_page, page_cells, write_page
+from .page import explorer_page, page_cells, write_page
 
-__all__ = ["MAX_CELLS", "explorer_page", "page_cells", "write_page"]
+__all__ = ["explorer_page", "page_cells", "write_page"]

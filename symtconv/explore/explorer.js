@@ -211,7 +211,7 @@
     if (cells > MAX_CELLS) {
       return ["this geometry needs " + cells.toLocaleString("en") + " cells on the page, more " +
         "than the explorer draws (at most " + MAX_CELLS.toLocaleString("en") + ")",
-      "the explorer's size limit (symtconv.explore.MAX_CELLS), so that the page stays usable"];
+      "the explorer's size limit (explore.cells in symtconv.limits), so that the page stays usable"];
     }
     return null;
   }

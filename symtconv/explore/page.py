@@ -18,15 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError, ParameterTypeError, ShapeError, TooLargeError
+from ..errors import ParameterError, ParameterTypeError, ShapeError
 from ..geometry import Geometry
+from ..limits import Cost, limit, require
 
-__all__ = ["MAX_CELLS", "explorer_page", "page_cells", "write_page"]
-
-#: The page refuses geometries that need more cells than this (the matrix alone has
-#: ``|x|·|y|`` entries); past it a browser still draws, but the page is no longer usable.
-MAX_CELLS = 20_000
-
+__all__ = ["explorer_page", "page_cells", "write_page"]
 
 def _padded_length(geometry: Geometry) -> list[int]:
     """Flip-and-pad's padded input per axis: ``(i-1)s + 1`` plus both pads, ``o + d(k-1)``."""
@@ -115,9 +111,9 @@ def explorer_page(geometry: Geometry, y: Any = None, w: Any = None, *,
 
     ``y`` and ``w`` (nested lists or arrays of integers or decimals, spatial shapes
     ``input_size`` and ``kernel_size``) are shown next to the symbols and summed in the
-    formula; without them the page is symbolic.  Geometries needing more than
-    :data:`MAX_CELLS` cells (:func:`page_cells`) raise
-    :class:`~symtconv.errors.TooLargeError`.
+    formula; without them the page is symbolic.  Geometries needing more cells
+    (:func:`page_cells`) than the limit ``explore.cells`` (:data:`symtconv.limits.LIMITS`)
+    raise :class:`~symtconv.errors.TooLargeError`, before any work.
 
     Examples
     ========
@@ -135,14 +131,8 @@ def explorer_page(geometry: Geometry, y: Any = None, w: Any = None, *,
     title : str, optional; the page's heading
     """
     _check_geometry(geometry)
-    cells = page_cells(geometry)
-    if cells > MAX_CELLS:
-        raise TooLargeError(
-            f"the explorer page would draw {cells:,} cells (y, w, the flipped w, the padded "
-            f"input, x and the {math.prod(geometry.output_size):,}×"
-            f"{math.prod(geometry.input_size):,} matrix), more than its limit of "
-            f"{MAX_CELLS:,}; choose smaller sizes ({geometry.describe()})"
-        )
+    require(Cost("explore", cells=page_cells(geometry),
+                 what=f"the explorer page of {geometry.describe()}"))
     if (y is None) != (w is None):
         raise ParameterError("y and w go together: give both values or neither")
     axes = geometry.axes
@@ -156,7 +146,7 @@ def explorer_page(geometry: Geometry, y: Any = None, w: Any = None, *,
             "d": [int(ax.d) for ax in axes],
             "a": [int(ax.a) for ax in axes],
         },
-        "max_cells": MAX_CELLS,
+        "max_cells": limit("explore.cells"),
         "y": None,
         "w": None,
     }

@@ -35,27 +35,18 @@ from typing import Any
 import numpy as np
 
 from ..engine import flip_kernel, pad_or_crop, zero_insertion
-from ..errors import MissingDependencyError, ParameterError, ShapeError, TooLargeError
+from ..errors import MissingDependencyError, ParameterError, ShapeError
 from ..geometry import Geometry
+from ..limits import Cost, require
 from .style import _INPUT, _KERNEL, _ZERO, DPI, _cell_grid, _matplotlib, _style
 
 __all__ = [
-    "MAX_FRAMES",
-    "MAX_GRID_CELLS",
-    "MAX_PIXELS",
     "Frame",
     "animation_captions",
     "animation_frames",
     "animation_cost",
     "write_animation",
 ]
-
-#: An animation has one frame per output plus four; past this many it is refused.
-MAX_FRAMES = 200
-#: The padded input is drawn cell by cell; past this many cells per frame it is refused.
-MAX_GRID_CELLS = 900
-#: Pillow holds every frame in memory (4 bytes a pixel): at most this many pixels in all.
-MAX_PIXELS = 60_000_000
 
 _SYMBOL = re.compile(r"([xyw]_\{[0-9,]+\})")
 _WINDOW = "#e0452b"
@@ -104,6 +95,14 @@ def animation_cost(geometry: Geometry) -> tuple[int, int]:
     return 4 + outputs, padded
 
 
+def _require(geometry: Geometry) -> int:
+    """Refuse past the limits ``animation.frames`` and ``animation.cells``; the frames."""
+    frames, cells = animation_cost(geometry)
+    require(Cost("animation", frames=frames, cells=cells,
+                 what=f"the animation of {geometry.describe()}"))
+    return frames
+
+
 def _name(base: str, flat: int, shape: tuple[int, ...]) -> str:
     index = np.unravel_index(int(flat), shape)
     return f"{base}_{{{','.join(str(int(v)) for v in index)}}}"
@@ -112,16 +111,10 @@ def _name(base: str, flat: int, shape: tuple[int, ...]) -> str:
 def animation_frames(geometry: Geometry) -> list[Frame]:
     """The frames of the animation, as data (symbols only; values are drawn later).
 
-    Raises :class:`~symtconv.errors.TooLargeError` past :data:`MAX_FRAMES` frames or
-    :data:`MAX_GRID_CELLS` cells of the padded input.
+    Raises :class:`~symtconv.errors.TooLargeError` past the limits ``animation.frames``
+    and ``animation.cells`` (:data:`symtconv.limits.LIMITS`), before any work.
     """
-    frames_needed, cells = animation_cost(geometry)
-    if frames_needed > MAX_FRAMES or cells > MAX_GRID_CELLS:
-        raise TooLargeError(
-            f"the animation would have {frames_needed:,} frames over a padded input of "
-            f"{cells:,} cells; it draws at most {MAX_FRAMES:,} frames and {MAX_GRID_CELLS:,} "
-            f"cells ({geometry.describe()})"
-        )
+    _require(geometry)
     axes = geometry.axes
     i_shape = tuple(int(ax.i) for ax in axes)
     k_shape = tuple(int(ax.k) for ax in axes)
@@ -364,8 +357,9 @@ def write_animation(geometry: Geometry, path: str | Path, *, y: Any = None, w: A
 
     The frames of :func:`animation_frames`; with values ``y`` and ``w`` (spatial shapes,
     or with channel axes of length 1) the cells show numbers and each output's sum is
-    written out with them.  Refused past :data:`MAX_FRAMES` frames,
-    :data:`MAX_GRID_CELLS` cells or :data:`MAX_PIXELS` pixels in all.
+    written out with them.  Refused past the limits ``animation.frames``,
+    ``animation.cells`` and ``animation.pixels`` (:data:`symtconv.limits.LIMITS`; all
+    frames are held in memory), before any work.
 
     Examples
     ========
@@ -392,15 +386,11 @@ def write_animation(geometry: Geometry, path: str | Path, *, y: Any = None, w: A
             "the animation draws one input and one output channel, got in_channels="
             f"{geometry.in_channels}, out_channels={geometry.out_channels}"
         )
+    frames_needed = _require(geometry)  # first: _size works in floats
     size = _size(geometry) if size is None else size
-    frames_needed, _ = animation_cost(geometry)
     pixels = frames_needed * round(size[0] * dpi) * round(size[1] * dpi)
-    if pixels > MAX_PIXELS:
-        raise TooLargeError(
-            f"the animation would hold {pixels:,} pixels ({frames_needed} frames of "
-            f"{size[0]}×{size[1]} in at {dpi} dpi), more than {MAX_PIXELS:,}; use a smaller "
-            "geometry, --size or --dpi"
-        )
+    require(Cost("animation", pixels=pixels, what=(
+        f"the animation ({frames_needed} frames of {size[0]}×{size[1]} in at {dpi} dpi)")))
     frames = animation_frames(geometry)
     outputs, y, w = _values(geometry, y, w)
     _matplotlib()
