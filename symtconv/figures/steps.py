@@ -70,9 +70,8 @@ def _draw_grid(
     ax.imshow(rgba, aspect="equal")
     rows, cols = values.shape
     if grid:  # lines around the cells only (a stacked row is wider than its grid)
-        style = {"colors": "#888888", "linewidth": 0.6}
-        ax.vlines(np.arange(-0.5, cols), -0.5, rows - 0.5, **style)
-        ax.hlines(np.arange(-0.5, rows), -0.5, cols - 0.5, **style)
+        ax.vlines(np.arange(-0.5, cols), -0.5, rows - 0.5, colors="#888888", linewidth=0.6)
+        ax.hlines(np.arange(-0.5, rows), -0.5, cols - 0.5, colors="#888888", linewidth=0.6)
     if text:
         for (r, c), value in np.ndenumerate(values):
             label = _entry_text(value, short)

@@ -235,19 +235,20 @@ def prose_tex(text: str, tex: Callable[[Any], str] | None = None, *, strict: boo
     strict : whether a parenthesis after a space always starts a new quotation (tried on
         a run that does not read as one quotation).
     """
-    if tex is None:
-        from .printer import latex as tex
+    from .printer import latex
+
+    printer: Callable[[Any], str] = latex if tex is None else tex
     out, last = [], 0
     for start, end in _spans(text, strict):
         start, end = _trim(text, start, end)
         chunk = text[start:end]
         if not chunk or not _quotes(chunk):
             continue
-        math = _math(chunk, tex) if _balanced(chunk) else None
+        math = _math(chunk, printer) if _balanced(chunk) else None
         if math is not None:
             math = f"${math}$"
         elif not strict:
-            math = prose_tex(chunk, tex, strict=True)
+            math = prose_tex(chunk, printer, strict=True)
         else:
             continue
         out += [escape_text(text[last:start], strict=False), math]
