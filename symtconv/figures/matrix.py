@@ -29,6 +29,7 @@ from .style import (
     _style,
     _tap_colours,
     _thin_ticks,
+    _wrapped,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -273,8 +274,8 @@ def _large_matrix(fig: Figure, geometry: Geometry, transpose: bool) -> None:
     overview.tick_params(length=0)
     overview.set_title(
         f"{'Cᵀ' if transpose else 'C'}: {rows}×{cols} in {n_row_blocks}×{n_col_blocks} blocks "
-        f"of {block_rows}×{block_cols}\n{len(r)} nonzeros per nonzero block "
-        f"(dark: denser; hatched: other group)"
+        f"of {block_rows}×{block_cols}\n"
+        + _wrapped(f"{len(r)} nonzeros per nonzero block (dark: denser; hatched: other group)", 36)
     )
     overview.set_ylabel(f"row blocks: {row_label}")
     overview.set_xlabel(f"column blocks: {col_label}")
@@ -298,7 +299,9 @@ def _large_matrix(fig: Figure, geometry: Geometry, transpose: bool) -> None:
     zoom.set_xticklabels(
         _index_labels(col_base, (1, *col_shape), ticks), fontsize=MIN_FONT, rotation=90
     )
-    zoom.set_title(f"zoom: rows 0–{zoom_rows - 1}, columns 0–{zoom_cols - 1} of the first block")
+    zoom.set_title(
+        _wrapped(f"zoom: rows 0–{zoom_rows - 1}, columns 0–{zoom_cols - 1} of the first block", 40)
+    )
     overview.add_patch(
         Rectangle((0, 0), zoom_cols, zoom_rows, fill=False, edgecolor="red", linewidth=1.5)
     )

@@ -71,7 +71,9 @@ def overlap_figure(geometry: Geometry, *, size: tuple[float, float] | None = Non
                 ax.set_xlabel(f"output index {_index_name(n, geometry.ndim)}")
                 ax.set_ylabel("terms" if geometry.ndim == 1 else f"taps on axis {n + 1}")
                 title_text = axis.reason if geometry.ndim == 1 else f"axis {n + 1}: {axis.reason}"
-                ax.set_title(_wrapped(title_text, 60), fontsize=MIN_FONT)
+                # wrapped to the panel: about 17 characters of 7 pt text per inch
+                per_line = max(25, int(fig.get_figwidth() / geometry.ndim * 17))
+                ax.set_title(_wrapped(title_text, per_line), fontsize=MIN_FONT)
         fig.suptitle(f"{title}{factor}\n{_wrapped(geometry.describe())}", fontsize=9)
     return fig
 
@@ -80,7 +82,8 @@ def _bars(ax: Axes, counts: np.ndarray, axis: Any, vertical: bool = True) -> Non
     from matplotlib.ticker import MaxNLocator
 
     positions = np.arange(len(counts))
-    (ax.yaxis if vertical else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts and indices
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if vertical:
         ax.bar(positions, counts, color="#e6550d", width=0.85)
     else:
