@@ -86,9 +86,12 @@ _NUMERIC_INSTEAD = (
 LIMITS: dict[str, Limit] = {
     lim.key: lim
     for lim in (
-        Limit("sympy", "terms", 2_500, "y·w terms", "the SymPy tier (prove --engine sympy, "
+        Limit("sympy", "terms", 10_000, "y·w terms", "the SymPy tier (prove --engine sympy, "
               "eval, derive, figure --kind steps): one SymPy expression per term",
               _SYMPY_INSTEAD),
+        Limit("prove", "terms", 2_500, "y·w terms", "prove --engine sympy (the four methods "
+              "built and compared as SymPy expressions: seconds per thousand terms)",
+              "use the fast engine (prove --engine fast), exact as well"),
         Limit("sympy", "entries", 100_000, "input and output entries",
               "the SymPy tier: one SymPy object per entry (a huge stride makes a huge, "
               "almost empty output from few terms)", _SYMPY_INSTEAD),
@@ -201,7 +204,7 @@ def limit(key: str) -> int:
     """The value of the limit ``key`` (``"tier.quantity"``).
 
     >>> limit("sympy.terms")
-    2500
+    10000
     """
     return LIMITS[key].value
 
@@ -241,7 +244,7 @@ class Cost:
 
 _TIER_NAMES = {"sympy": "the SymPy tier", "engine": "the fast engine",
                "numeric": "the numeric tier", "eval": "eval", "overlap": "overlap",
-               "derive": "derive", "values": "reading values",
+               "derive": "derive", "values": "reading values", "prove": "the SymPy proof",
                "figure": "figure", "decompose": "decompose", "audit": "audit",
                "explore": "the explorer", "animation": "the animation"}
 
@@ -307,7 +310,7 @@ def table() -> str:
     """The limits as a Markdown table (the README's "Limits" section).
 
     >>> print(table().splitlines()[2][:38])
-    | `sympy.terms` | 2,500 | y·w terms |
+    | `sympy.terms` | 10,000 | y·w terms |
     """
     rows = ["| limit | value | counts | bounds | past it |", "|---|---:|---|---|---|"]
     for lim in LIMITS.values():

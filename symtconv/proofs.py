@@ -39,6 +39,7 @@ import sympy as sp
 from . import methods as _methods
 from .errors import NotAdjointError, ParameterError
 from .geometry import Geometry, geometry_argument
+from .limits import Cost, require
 from .results import METHODS, Comparison, Mismatch, Proof
 from .tensors import (
     SYMPY_TERM_LIMIT,
@@ -138,6 +139,7 @@ def prove_sympy(
             "symtconv.general.prove_general (CLI: symtconv prove --general)"
         )
     terms = check_sympy_size(geometry)
+    require(Cost("prove", terms=terms, what=f"prove {geometry.describe()}"))
     start = time.perf_counter()
     runners = {**_runners(), **(implementations or {})}
     y, w = input_symbols(geometry), weight_symbols(geometry)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import importlib.util
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -31,6 +35,14 @@ from symtconv.overlap import overlap
 SEED = Geometry((3, 3), 3, stride=2, padding=1)
 SEED_Y = np.array([[[9, 1, 3], [7, 8, 7], [8, 2, 2]]], dtype=object)
 SEED_W = np.array([[[[4, 2, 3], [1, 4, 3], [1, 1, 1]]]], dtype=object)
+#: The output the seed's blog post printed (PyTorch's conv_transpose2d).
+SEED_PUBLISHED = [
+    [36, 28, 4, 6, 12],
+    [23, 63, 17, 56, 17],
+    [28, 29, 32, 31, 28],
+    [23, 47, 12, 29, 11],
+    [32, 26, 8, 8, 8],
+]
 SHAPE_EXAMPLE = Geometry((32, 32), 3, stride=2, padding=2, in_channels=3, out_channels=6)
 COMMITTED = Path(__file__).resolve().parent.parent / "derivations" / "figures"
 
@@ -167,7 +179,7 @@ def test_matrix_image_is_C_coloured_by_tap():
         expected[r, c] = tap_of(entry)
     assert (image == expected).all()
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels[0] == "$w_{0,0}$" and labels[-1] == "$w_{2,2}$"
+    assert labels[0] == "w[0,0]" and labels[-1] == "w[2,2]"
     transposed = matrix_figure(SEED, transpose=True)
     (ax,) = [a for a in transposed.axes if a.images]
     assert (np.asarray(ax.images[0].get_array()) == expected.T).all()
@@ -192,11 +204,17 @@ def test_large_matrix_is_an_overview_and_a_zoom():
 def test_steps_show_the_seed_numbers_and_the_symbols():
     texts = {t.get_text() for ax in steps_figure(SEED, SEED_Y, SEED_W).axes for t in ax.texts}
     assert {"63", "56", "47", "36"} <= texts  # the seed's output
-    symbolic = steps_figure(SEED)
+    # drawn large, a cell holds its symbol; at a document's width only its index (the
+    # symbol would print below 7 pt), and the title says so
+    symbolic = steps_figure(SEED, size=(16, 5))
     names = {t.get_text() for t in symbolic.axes[0].texts}
-    assert "$y_{0,1}$" in names
+    assert "y[0,1]" in names
     kernel = [t.get_text() for t in symbolic.axes[3].texts]
-    assert kernel[0] == "$w_{2,2}$"  # flipped
+    assert kernel[0] == "w[2,2]"  # flipped
+    narrow = steps_figure(SEED)
+    assert "0,1" in {t.get_text() for t in narrow.axes[0].texts}
+    assert narrow.axes[3].texts[0].get_text() == "2,2"
+    assert "a cell labelled r,c holds y[r,c]" in narrow.get_suptitle()
     with pytest.raises(ParameterError, match="1-D and 2-D"):
         steps_figure(Geometry((2, 2, 2), 2))
 
@@ -320,3 +338,144 @@ def test_cli_figure_usage_errors(argv, tmp_path, capsys):
     status = main(["figure", "--input", "3", "--kernel", "2", "-o", str(tmp_path / "f.png"), *argv])
     _, err = capsys.readouterr()
     assert status == 2 and err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- #
+# readable: print sizes, the text's axis numbering, what colours mean
+# --------------------------------------------------------------------------- #
+
+#: The text width of the documents (16.5 cm) in PDF points.
+TEXT_WIDTH_PT = 16.5 / 2.54 * 72
+
+
+def pdf_font_sizes(data: bytes) -> list[float]:
+    """The size of every font a PDF's content streams select (``/F1 9 Tf``)."""
+    import zlib
+
+    sizes = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        with contextlib.suppress(zlib.error):  # an uncompressed stream stays as it is
+            stream = zlib.decompress(stream)
+        sizes += [float(s) for s in re.findall(rb"/[^\s/]+\s+([\d.]+)\s+Tf\b", stream)]
+    return sizes
+
+
+def pdf_width_pt(data: bytes) -> float:
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert box, "no MediaBox"
+    return float(box.group(1))
+
+
+READABLE_CASES = [
+    SEED,
+    Geometry(7, 3, stride=2, dilation=2),
+    Geometry((4, 4), 3, stride=2, in_channels=2, out_channels=3),
+    SHAPE_EXAMPLE,
+    Geometry((2, 3, 2), 2, stride=(1, 2, 1)),
+]
+
+
+@needs_matplotlib
+@pytest.mark.parametrize("geometry", READABLE_CASES, ids=lambda g: g.describe())
+def test_figure_text_prints_at_7pt_or_more_in_a_document(geometry, tmp_path):
+    for path in write_figures(geometry, tmp_path, formats=("pdf",)):
+        data = path.read_bytes()
+        sizes = pdf_font_sizes(data)
+        assert sizes, f"no text found in {path.name}"  # the parser sees the fonts
+        assert min(sizes) >= 7.0, (path.name, sorted(set(sizes)))
+        # no wider than the text: a document includes it at its own size, unscaled
+        assert pdf_width_pt(data) <= TEXT_WIDTH_PT, path.name
+
+
+@needs_matplotlib
+def test_committed_document_figures_print_at_7pt_or_more():
+    figures = sorted(COMMITTED.parent.glob("*-*.pdf"))
+    assert figures
+    for path in figures:
+        data = path.read_bytes()
+        assert min(pdf_font_sizes(data)) >= 7.0, path.name
+        assert pdf_width_pt(data) <= TEXT_WIDTH_PT, path.name
+
+
+def figure_text(fig) -> str:
+    from matplotlib.text import Text
+
+    return "\n".join(t.get_text() for t in fig.findobj(Text))
+
+
+#: The 0-based numbering the text does not use: ``axis 0``, ``j0``, ``j₀``, ``j_0``.
+ZERO_BASED = re.compile(r"axis 0|\bj_?\{?0|j₀")
+
+
+@needs_matplotlib
+@pytest.mark.parametrize(
+    "geometry", [SEED, Geometry((2, 3, 2), 2, stride=(1, 2, 1))], ids=["2-d", "3-d"]
+)
+def test_figures_number_axes_as_the_text_does(geometry, tmp_path):
+    text = "\n".join(
+        figure_text(figure(kind, geometry)) for kind in ("matrix", "steps", "overlap")
+        if kind != "steps" or geometry.ndim <= 2
+    )
+    assert ZERO_BASED.findall(text) == []
+    assert "axis 1" in text and "axis 2" in text
+    if geometry.ndim == 2:
+        assert "j₁" in text and "j₂" in text
+    else:
+        assert "axis 3" in text
+
+
+@needs_matplotlib
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_text_extracted_from_the_committed_figures_numbers_axes_from_1():
+    for path in sorted(COMMITTED.parent.glob("*-*.pdf")):
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert ZERO_BASED.findall(text) == [], path.name
+        if path.name.endswith("-overlap.pdf"):
+            assert "axis 1" in text and "j₁" in text
+
+
+def _luminance(rgba) -> float:
+    r, g, b = rgba[:3]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _output_colours(fig) -> np.ndarray:
+    output = [a for a in fig.axes if a.images][-1]
+    return np.asarray(output.images[0].get_array())
+
+
+@needs_matplotlib
+def test_the_steps_output_colour_is_explained_and_follows_what_it_says():
+    # with values: coloured by value, darker for larger (the published numbers)
+    fig = steps_figure(SEED, SEED_Y, SEED_W)
+    title = [a for a in fig.axes if a.images][-1].get_title().replace("\n", " ")
+    assert "colour: value" in title
+    bar = next(a for a in fig.axes if a.get_label() == "<colorbar>")
+    assert "value" in (bar.get_ylabel() + bar.get_xlabel())
+    rgba = _output_colours(fig)
+    published = np.array(SEED_PUBLISHED)
+    light = np.vectorize(lambda r, c: _luminance(rgba[r, c]))(*np.indices(published.shape))
+    order = np.argsort(published, axis=None)
+    assert (np.diff(light.ravel()[order]) <= 1e-9).all()  # larger value, darker cell
+    # with symbols: the number of y·w terms, coloured by it
+    fig = steps_figure(SEED)
+    title = [a for a in fig.axes if a.images][-1].get_title().replace("\n", " ")
+    assert "colour: y·w terms per entry" in title
+    counts = overlap(SEED).terms()
+    rgba = _output_colours(fig)
+    for a, b in zip(*np.nonzero(counts == counts.max()), strict=True):
+        assert (rgba[a, b] == rgba[1, 1]).all()
+    assert _luminance(rgba[1, 1]) < _luminance(rgba[0, 0])  # 4 terms darker than 1
+
+
+@needs_matplotlib
+def test_saving_a_pdf_prints_no_font_library_warning(capfd):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1))
+    fig.text(0.1, 0.5, r"$w_{c,c',0}$")  # embeds a font whose 'created' stamp is 0
+    with tempfile.TemporaryDirectory() as folder:
+        save_figure(fig, Path(folder) / "w.pdf")
+    assert "timestamp seems very low" not in capfd.readouterr().err

@@ -40,6 +40,7 @@ from symtconv.latex import (
     shown_indices,
 )
 from symtconv.latex import documents as latex_module
+from symtconv.latex.prose import prose_tex
 from symtconv.matrix import conv_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,7 @@ needs_matplotlib = pytest.mark.skipif(
     importlib.util.find_spec("matplotlib") is None,
     reason="figures need matplotlib (pip install 'symtconv[plot]')",
 )
-INCLUDED = re.compile(r"\\includegraphics\[[^\]]*\]\{([^}]*)\}")
+INCLUDED = re.compile(r"\\includegraphics(?:\[[^\]]*\])?\{([^}]*)\}")
 
 # the seed blog post's worked example and the output it printed with PyTorch
 SEED_Y = [[9, 1, 3], [7, 8, 7], [8, 2, 2]]
@@ -241,7 +242,16 @@ def test_the_seed_document_writes_out_c_and_its_transpose(fresh):
     doc = fresh["seed_worked_example.tex"]
     c = conv_matrix(Geometry((3, 3), 3, stride=2, padding=1))  # 9×25, every entry shown
     shown = [[latex(c[r, col]) for col in range(c.cols)] for r in range(c.rows)]
-    assert "C = " + _bmatrix(shown) in doc  # type: ignore[arg-type]
+    # too wide for a line at a readable size: C is shown in labelled blocks of columns
+    label = r"C\\text\{ \(columns (\d+)--(\d+)\)\} = "
+    blocks = re.findall(label + r"(\\begin\{bmatrix\}.*?\\end\{bmatrix\})", doc)
+    assert len(blocks) >= 2
+    starts = [int(b[0]) for b in blocks]
+    ends = [int(b[1]) for b in blocks]
+    assert starts == [0] + [end + 1 for end in ends[:-1]] and ends[-1] == c.cols - 1
+    for first, last, tex in blocks:
+        block = [row[int(first) : int(last) + 1] for row in shown]
+        assert tex == _bmatrix(block)  # type: ignore[arg-type]
     transposed = [list(row) for row in zip(*shown, strict=True)]
     assert r"C^{\top} = " + _bmatrix(transposed) in doc  # type: ignore[arg-type]
     assert (
@@ -539,6 +549,10 @@ def test_committed_document_compiles(tmp_path, name):
     compiled = compile_pdf(tex)
     assert compiled.pdf.exists()
     assert compiled.pages == _pages(compiled.log)
+    # nothing is shrunk to fit (see test_nothing_is_set_below_footnotesize), so nothing
+    # may stick out of the text block either: no display, matrix block or figure
+    overfull = re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", compiled.log.read_text())
+    assert [float(pt) for pt in overfull if float(pt) > 1.0] == []
     if name == "seed_shape_example.tex":
         assert compiled.pages <= 30
 
@@ -681,3 +695,69 @@ def test_printer_class_is_a_sympy_latex_printer():
 
     assert issubclass(DerivationPrinter, LatexPrinter)
     assert DerivationPrinter().doprint(sp.Rational(1, 3)) == r"\frac{1}{3}"
+
+
+# --------------------------------------------------------------------------- #
+# readable: no small print, no SymPy text in the prose
+# --------------------------------------------------------------------------- #
+
+#: What would set something a reader must read below \footnotesize, or shrink it.
+SMALL_PRINT = re.compile(r"\\(tiny|scriptsize|resizebox|scalebox)\b")
+
+
+def _wide_documents() -> dict[str, str]:
+    """Fresh documents whose matrices and formulas are wide: channels, a long 1-D input."""
+    return {
+        "channels": derive(Geometry((4, 4), 3, stride=2, in_channels=2, out_channels=3)).document(),
+        "long 1-d": derive(Geometry(12, 4, stride=3, padding=1)).document(),
+        "general 2-d": derive_general(2, True).document(),
+    }
+
+
+def test_nothing_is_set_below_footnotesize(fresh):
+    committed = {name: (DERIVATIONS / name).read_text(encoding="utf-8") for name in DOCUMENTS}
+    for name, text in {**committed, **fresh, **_wide_documents()}.items():
+        assert SMALL_PRINT.findall(text) == [], name
+    # the seed's C (9×25) is too wide for a line in \footnotesize: it comes in column blocks
+    assert r"C\text{ (columns 0--" in fresh["seed_worked_example.tex"]
+
+
+def _outside_markup(tex: str) -> str:
+    """``tex`` without the starred LaTeX names and the relationship table's ``16*``."""
+    tex = re.sub(r"\\(sub)*section\*|\{(gather|align)\*\}", "", tex)
+    return re.sub(r"^\d+\* &", "", tex, flags=re.M)
+
+
+@pytest.mark.parametrize(
+    "args", [(1, False, False), (2, True, False), (1, False, True)], ids=str
+)
+def test_the_general_document_sets_every_formula_as_mathematics(args, fresh):
+    ndim, groups, asymmetric = args
+    tex = derive_general(ndim, groups, asymmetric=asymmetric).document()
+    assert "*" not in _outside_markup(tex)  # no SymPy text such as d*k or 2*p
+    assert "<=" not in tex and ">=" not in tex and "Eq(" not in tex and "floor(" not in tex
+    assert "*" not in _outside_markup(fresh["general_proof.tex"])
+
+
+def test_the_concrete_documents_have_no_sympy_text(fresh):
+    for name, text in {**fresh, **_wide_documents()}.items():
+        assert "*" not in _outside_markup(text), name
+
+
+def test_prose_sets_sympy_quotations_as_math():
+    assert prose_tex("both sides come out as a + d*k - 2*p (SymPy)") == (
+        "both sides come out as $a + d k - 2 p$ (SymPy)"
+    )
+    assert prose_tex("so 0 <= a <= s_1 - 1; plus a at the end") == (
+        r"so $0 \le a \le s_{1} - 1$; plus a at the end"
+    )
+    assert prose_tex("Eq(j, d*m + n*s - p); solved for j") == "$j = d m + n s - p$; solved for j"
+    assert prose_tex("the window j + d·m' (0 <= m' < k) fits") == (
+        r"the window $d m' + j$ ($0 \le m' < k$) fits"
+    )
+    assert prose_tex("floor(x) = q  <=>  q <= x < q + 1 (the definition)") == (
+        r"$\left\lfloor{x}\right\rfloor = q \iff q \le x < q + 1$ (the definition)"
+    )
+    # words, and text that is not SymPy's, stay text (escaped)
+    assert prose_tex("flip_and_pad's entry is a Sum") == r"flip\_and\_pad's entry is a Sum"
+    assert prose_tex("C[n, j] = ∂conv(x)[n]") == r"C[n, j] = $\partial$conv(x)[n]"

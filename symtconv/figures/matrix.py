@@ -22,15 +22,18 @@ from .style import (
     MAX_MATRIX_BLOCKS,
     MAX_MATRIX_TERMS,
     MAX_TAPS,
+    MIN_FONT,
+    WIDTH_IN,
     ZOOM_COLUMNS,
     ZOOM_ROWS,
     _cell_grid,
-    _math,
+    _entry_label,
     _new_figure,
     _single_channel,
     _style,
     _tap_colours,
     _thin_ticks,
+    _wrapped,
     check_cells,
 )
 
@@ -82,7 +85,7 @@ def _tap_labels(geometry: Geometry) -> list[str]:
     labels = []
     for m in np.ndindex(*kernel):
         index = ",".join(str(v) for v in m)
-        labels.append(_math(f"w_{{{index}}}" if single else f"w_{{c,c',{index}}}"))
+        labels.append(f"w[{index}]" if single else f"w[c,c',{index}]")
     return labels
 
 
@@ -130,7 +133,7 @@ def _tap_legend(fig: Figure, ax: Axes, geometry: Geometry, colours: list[Any]) -
 
 def _index_labels(base: str, shape: tuple[int, ...], positions: Sequence[int]) -> list[str]:
     return [
-        _math(symbol_name(base, tuple(int(v) for v in np.unravel_index(p, shape)), shape, 1))
+        _entry_label(symbol_name(base, tuple(int(v) for v in np.unravel_index(p, shape)), shape, 1))
         for p in positions
     ]
 
@@ -174,7 +177,9 @@ def _axis_names(transpose: bool) -> tuple[str, str, str, str]:
     return "y", "x", y_label, x_label
 
 
-def _full_matrix(fig: Figure, geometry: Geometry, pattern: _Pattern, transpose: bool) -> None:
+def _full_matrix(
+    fig: Figure, geometry: Geometry, pattern: _Pattern, transpose: bool, cell: float
+) -> None:
     rows, cols = int(np.prod(pattern.row_shape)), int(np.prod(pattern.col_shape))
     r, c, row_shape, col_shape = pattern.rows, pattern.cols, pattern.row_shape, pattern.col_shape
     row_block, col_block = rows // geometry.in_channels, cols // geometry.out_channels
@@ -187,10 +192,11 @@ def _full_matrix(fig: Figure, geometry: Geometry, pattern: _Pattern, transpose: 
     _cell_grid(ax, rows, cols)
     _block_lines(ax, geometry, transpose, (row_block, col_block), (rows, cols))
     row_base, col_base, row_label, col_label = _axis_names(transpose)
-    ax.set_yticks(ticks := _thin_ticks(rows, 40))
-    ax.set_yticklabels(_index_labels(row_base, row_shape, ticks), fontsize=7)
-    ax.set_xticks(ticks := _thin_ticks(cols, 64))
-    ax.set_xticklabels(_index_labels(col_base, col_shape, ticks), fontsize=7, rotation=90)
+    # as many index labels as fit along each side (one cell is ``cell`` inches)
+    ax.set_yticks(ticks := _thin_ticks(rows, 40, cell * rows))
+    ax.set_yticklabels(_index_labels(row_base, row_shape, ticks), fontsize=MIN_FONT)
+    ax.set_xticks(ticks := _thin_ticks(cols, 64, cell * cols))
+    ax.set_xticklabels(_index_labels(col_base, col_shape, ticks), fontsize=MIN_FONT, rotation=90)
     ax.tick_params(length=2)
     ax.set_ylabel(f"rows: {row_label}")
     ax.set_xlabel(f"columns: {col_label}")
@@ -273,8 +279,8 @@ def _large_matrix(fig: Figure, geometry: Geometry, transpose: bool) -> None:
     overview.tick_params(length=0)
     overview.set_title(
         f"{'Cᵀ' if transpose else 'C'}: {rows}×{cols} in {n_row_blocks}×{n_col_blocks} blocks "
-        f"of {block_rows}×{block_cols}\n{len(r)} nonzeros per nonzero block "
-        f"(dark: denser; hatched: other group)"
+        f"of {block_rows}×{block_cols}\n"
+        + _wrapped(f"{len(r)} nonzeros per nonzero block (dark: denser; hatched: other group)", 36)
     )
     overview.set_ylabel(f"row blocks: {row_label}")
     overview.set_xlabel(f"column blocks: {col_label}")
@@ -293,10 +299,14 @@ def _large_matrix(fig: Figure, geometry: Geometry, transpose: bool) -> None:
     if zoom_rows <= 40 and zoom_cols <= 100:
         _cell_grid(zoom, zoom_rows, zoom_cols)
     zoom.set_yticks(ticks := _thin_ticks(zoom_rows, 16))
-    zoom.set_yticklabels(_index_labels(row_base, (1, *row_shape), ticks), fontsize=7)
+    zoom.set_yticklabels(_index_labels(row_base, (1, *row_shape), ticks), fontsize=MIN_FONT)
     zoom.set_xticks(ticks := _thin_ticks(zoom_cols, 12))
-    zoom.set_xticklabels(_index_labels(col_base, (1, *col_shape), ticks), fontsize=7, rotation=90)
-    zoom.set_title(f"zoom: rows 0–{zoom_rows - 1}, columns 0–{zoom_cols - 1} of the first block")
+    zoom.set_xticklabels(
+        _index_labels(col_base, (1, *col_shape), ticks), fontsize=MIN_FONT, rotation=90
+    )
+    zoom.set_title(
+        _wrapped(f"zoom: rows 0–{zoom_rows - 1}, columns 0–{zoom_cols - 1} of the first block", 40)
+    )
     overview.add_patch(
         Rectangle((0, 0), zoom_cols, zoom_rows, fill=False, edgecolor="red", linewidth=1.5)
     )
@@ -381,16 +391,14 @@ def matrix_figure(
     if not full:
         _check_large(geometry)
     with _style():
+        # at most a document's text width, so that the labels print at their sizes
+        width = size[0] if size else min(WIDTH_IN, max(5.0, 0.16 * cols + 3.2))
+        cell = max(0.01, min(0.16, (width - 3.2) / cols))  # cells stay square
         if size is None:
-            if full:
-                width = min(14.0, max(6.0, 0.16 * cols + 3.2))
-                cell = min(0.16, (width - 3.2) / cols)  # cells stay square
-                size = (width, min(10.0, max(3.2, cell * rows + 2.4)))
-            else:
-                size = (14.0, 6.0)
+            size = (width, min(9.0, max(3.2, cell * rows + 2.4))) if full else (WIDTH_IN, 5.0)
         fig = _new_figure(size)
         if full:
-            _full_matrix(fig, geometry, _pattern(geometry), transpose)
+            _full_matrix(fig, geometry, _pattern(geometry), transpose, cell)
         else:
             _large_matrix(fig, geometry, transpose)
     return fig

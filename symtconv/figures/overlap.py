@@ -10,7 +10,18 @@ import numpy as np
 from ..geometry import Geometry
 from ..overlap import overlap
 from ..tensors import spatial_shape
-from .style import MAX_BARS, MAX_CELLS, _cell_grid, _new_figure, _style, _wrapped, check_cells
+from .style import (
+    MAX_BARS,
+    MAX_CELLS,
+    MIN_FONT,
+    WIDTH_IN,
+    _cell_grid,
+    _index_name,
+    _new_figure,
+    _style,
+    _wrapped,
+    check_cells,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
@@ -68,10 +79,10 @@ def overlap_figure(geometry: Geometry, *, size: tuple[float, float] | None = Non
     factor = f" (× C_in/groups = {ov.channel_factor})" if ov.channel_factor > 1 else ""
     with _style():
         if geometry.ndim == 2:
-            fig = _new_figure(size or (7.0, 6.2))
+            fig = _new_figure(size or (WIDTH_IN, 5.8))
             _overlap_2d(fig, ov, terms)
         else:
-            fig = _new_figure(size or (min(14.0, 4.0 + 4.0 * geometry.ndim), 3.4))
+            fig = _new_figure(size or (min(WIDTH_IN, 4.0 + 2.5 * geometry.ndim), 3.4))
             axes = fig.subplots(1, geometry.ndim, squeeze=False)[0]
             for n, (ax, axis) in enumerate(zip(axes, ov.axes, strict=True)):
                 _bars(
@@ -79,9 +90,13 @@ def overlap_figure(geometry: Geometry, *, size: tuple[float, float] | None = Non
                     np.array(axis.counts) * (ov.channel_factor if geometry.ndim == 1 else 1),
                     axis,
                 )
-                ax.set_xlabel(f"output index j{n if geometry.ndim > 1 else ''}")
-                ax.set_ylabel("terms" if geometry.ndim == 1 else f"taps on axis {n}")
-                ax.set_title(f"axis {n}: {axis.reason}", fontsize=7)
+                # axes numbered as in the text: axis 1, j_1, ...
+                ax.set_xlabel(f"output index {_index_name(n, geometry.ndim)}")
+                ax.set_ylabel("terms" if geometry.ndim == 1 else f"taps on axis {n + 1}")
+                title_text = axis.reason if geometry.ndim == 1 else f"axis {n + 1}: {axis.reason}"
+                # wrapped to the panel: about 17 characters of 7 pt text per inch
+                per_line = max(25, int(fig.get_figwidth() / geometry.ndim * 17))
+                ax.set_title(_wrapped(title_text, per_line), fontsize=MIN_FONT)
         fig.suptitle(f"{title}{factor}\n{_wrapped(geometry.describe())}", fontsize=9)
     return fig
 
@@ -90,7 +105,8 @@ def _bars(ax: Axes, counts: np.ndarray, axis: Any, vertical: bool = True) -> Non
     from matplotlib.ticker import MaxNLocator
 
     positions = np.arange(len(counts))
-    (ax.yaxis if vertical else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts and indices
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if vertical:
         ax.bar(positions, counts, color="#e6550d", width=0.85)
     else:
@@ -147,16 +163,20 @@ def _overlap_2d(fig: Figure, ov: Any, terms: np.ndarray) -> None:
                 label="interior",
             )
         )
-    heat.set_xlabel("output index j1 (columns)")
-    heat.set_ylabel("output index j0 (rows)")
+    # axes numbered as in the text: rows are axis 1 (j_1), columns axis 2 (j_2)
+    heat.set_xlabel(f"output index {_index_name(1, 2)} (columns)")
+    heat.set_ylabel(f"output index {_index_name(0, 2)} (rows)")
     fig.colorbar(image, cax=bar_ax, ticks=values, label="terms")
     _bars(top, np.array(ov.axes[1].counts), ov.axes[1])
     _bars(side, np.array(ov.axes[0].counts), ov.axes[0], vertical=False)
-    top.set_ylabel("taps (axis 1)")
+    top.set_ylabel("taps (axis 2)")
     top.tick_params(labelbottom=False)
-    side.set_xlabel("taps (axis 0)")
+    side.set_xlabel("taps (axis 1)")
     side.tick_params(labelleft=False)
-    top.set_title("\n".join(f"axis {n}: {ax.reason}" for n, ax in enumerate(ov.axes)), fontsize=7)
+    top.set_title(
+        "\n".join(_wrapped(f"axis {n + 1}: {ax.reason}", 80) for n, ax in enumerate(ov.axes)),
+        fontsize=MIN_FONT,
+    )
     from matplotlib.ticker import MaxNLocator
 
     heat.xaxis.set_major_locator(MaxNLocator(integer=True))

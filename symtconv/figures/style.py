@@ -4,7 +4,9 @@ colours, deterministic saving (:func:`save_figure`), and small drawing helpers."
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
+import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +34,12 @@ FULL_ROWS, FULL_COLUMNS = 64, 128
 ZOOM_ROWS, ZOOM_COLUMNS = 64, 200
 #: Grids with more cells than this on an axis are drawn without text in the cells.
 TEXT_CELLS = 16
+#: The widest a figure is drawn by default, in inches: just under the text width of the
+#: documents (16.5 cm), so that a document includes it at its own size and its fonts
+#: print at the sizes they are drawn in.
+WIDTH_IN = 6.48
+#: No text in a figure is smaller than this (points, at the figure's own size).
+MIN_FONT = 7.0
 
 _INSTALL = "pip install 'symtconv[plot]'"
 
@@ -255,9 +263,30 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = DPI) -> Path:
     path = Path(path)
     fmt = _format_of(path)
     check_pixels(tuple(float(v) for v in fig.get_size_inches()), check_dpi(dpi))  # type: ignore[arg-type]
-    with _style(), replacing(path) as partial:  # whole or not at all
+    with _style(), _quiet_fonts(), replacing(path) as partial:  # whole or not at all
         fig.savefig(partial, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
     return path
+
+
+class _LowTimestamp(logging.Filter):
+    """Drops fontTools' note that a bundled font's 'created'/'modified' timestamp "seems
+    very low" (said while embedding the font in a PDF; harmless, and nothing a reader of
+    the figure can act on)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "timestamp seems very low" not in record.getMessage()
+
+
+@contextlib.contextmanager
+def _quiet_fonts() -> Iterator[None]:
+    """:class:`_LowTimestamp` on fontTools' ``head`` table logger while a figure is saved."""
+    logger = logging.getLogger("fontTools.ttLib.tables._h_e_a_d")
+    note = _LowTimestamp()
+    logger.addFilter(note)
+    try:
+        yield
+    finally:
+        logger.removeFilter(note)
 
 
 # --------------------------------------------------------------------------- #
@@ -275,9 +304,30 @@ def _tap_colours(count: int) -> list[Any]:
     return [colormaps["viridis"](n / max(count - 1, 1)) for n in range(count)]
 
 
-def _math(name: str) -> str:
-    """``y_{0,1}`` as mathtext."""
-    return f"${name}$"
+def _entry_label(name: str) -> str:
+    """An entry's symbol ``y_{0,1}`` as ``y[0,1]``: plain text, so that its index prints
+    at the label's size (a mathtext subscript would print at 70% of it).
+
+    >>> from symtconv.figures.style import _entry_label
+    >>> _entry_label("y_{0,1}"), _entry_label("w_{c,c',2}"), _entry_label("x")
+    ('y[0,1]', "w[c,c',2]", 'x')
+    """
+    return re.sub(r"_\{(.*)\}$", r"[\1]", name)
+
+
+#: Subscript digits, for an axis's index as the text writes it (``j₁``).
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _index_name(axis: int, ndim: int, base: str = "j") -> str:
+    """The index of ``axis`` (0-based) as the text writes it: ``j`` in 1-D, else ``j₁``,
+    ``j₂``, ... (axes are numbered from 1, as in the documents and the terminal).
+
+    >>> from symtconv.figures.style import _index_name
+    >>> _index_name(0, 1), _index_name(0, 2), _index_name(1, 2)
+    ('j', 'j₁', 'j₂')
+    """
+    return base if ndim == 1 else base + str(axis + 1).translate(_SUBSCRIPTS)
 
 
 def _cell_grid(ax: Axes, rows: int, cols: int, colour: str = _GRID, width: float = 0.5) -> None:
@@ -292,7 +342,11 @@ def _wrapped(text: str, width: int = 90) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-def _thin_ticks(count: int, most: int) -> list[int]:
+def _thin_ticks(count: int, most: int, length_in: float | None = None) -> list[int]:
+    """Every ``step``-th of ``count`` positions: at most ``most`` of them and, given the
+    axis length in inches, no more than fit side by side in :data:`MIN_FONT` text."""
+    if length_in is not None:
+        most = min(most, max(1, int(length_in * 72 / (MIN_FONT * 1.2))))
     step = max(1, math.ceil(count / most))
     return list(range(0, count, step))
 

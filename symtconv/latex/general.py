@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 from ..atomic import write_text
 from .options import _tex_path
 from .printer import DerivationPrinter, escape_text, latex
-from .writer import _Writer
+from .prose import prose_tex
+from .writer import LINE_PT, _fits, _pack, _width_pt, _Writer
 
 # --------------------------------------------------------------------------- #
 # The general document
@@ -69,7 +71,7 @@ class GeneralDerivation:
         self._relationships(out)
         out.section("Taken as definitions")
         out.say("These facts are used as definitions, not proved by SymPy:")
-        out.items(escape_text(fact, strict=False) for fact in ASSUMED)
+        out.items(prose_tex(fact, out.tex) for fact in ASSUMED)
         what = f"{self.proof.ndim}-d" + (", with channels and groups" if self.proof.groups else "")
         return out.document(
             f"Transposed convolution for every size ({what})", "derived and proved with symtconv"
@@ -88,19 +90,23 @@ class GeneralDerivation:
         established = sum(1 for step in proof.steps if step)
         # the statement names the entry as SymPy text: show it as mathematics instead
         before, found, after = proof.statement.partition(str(proof.entry))
-        out.say(
-            f"{verdict} ({established} of {len(proof.steps)} steps established by SymPy). "
-            + (before.rstrip() if found else proof.statement)
+        out.raw(
+            "",
+            escape_text(
+                f"{verdict} ({established} of {len(proof.steps)} steps established by SymPy). ",
+                strict=False,
+            )
+            + prose_tex(before.rstrip() if found else proof.statement, out.tex),
         )
-        out.display(out.tex(proof.entry))
+        out.gather(_formula_rows(out, proof.entry))
         if found:
-            out.say(after.lstrip(". "))
+            out.raw("", prose_tex(after.lstrip(". "), out.tex))
         out.say("The index ranges:")
         ranges = [out.tex(cond) for cond, meaning in proof.conditions if "range" in meaning]
-        out.display(r",\qquad ".join(ranges))
+        out.gather(_pack(ranges))
         out.say("Side conditions:")
         out.items(
-            f"${out.tex(cond)}$: {escape_text(meaning, strict=False)}"
+            f"${out.tex(cond)}$: {prose_tex(meaning, out.tex)}"
             for cond, meaning in proof.conditions
             if "range" not in meaning
         )
@@ -114,7 +120,7 @@ class GeneralDerivation:
         )
         for name, form in self.proof.forms.items():
             out.subsection(_FORM_TITLES.get(name, name))
-            out.display(out.tex(form.expression))
+            out.gather(_formula_rows(out, form.expression))
             conditions = [out.tex(c) for c in form.conditions if c is not None]
             if conditions:
                 out.say("Index condition: {conditions}.", conditions=r",\quad ".join(conditions))
@@ -123,12 +129,11 @@ class GeneralDerivation:
         out.section(title)
         entries = []
         for step in steps:
-            name, status, detail = (
-                escape_text(part, strict=False) for part in (step.name, step.status, step.detail)
-            )
+            name, detail = (prose_tex(part, out.tex) for part in (step.name, step.detail))
+            status = escape_text(step.status, strict=False)
             text = rf"\textbf{{{name}}} [{status}]. {{\small {detail}}}"
             if step.expression is not None:
-                text += r"\[\fitline{" + out.tex(step.expression) + r"}\]"
+                text += "\n" + "\n".join(out.gather_lines(_formula_rows(out, step.expression)))
             entries.append(text)
         out.items(entries, "enumerate")
 
@@ -172,7 +177,7 @@ class GeneralDerivation:
             cells = [
                 f"{rel.number}" + ("" if rel.in_paper else "*"),
                 r"\raggedright " + escape_text(rel.name, strict=False),
-                r"\raggedright " + escape_text(rel.conditions or "any", strict=False),
+                r"\raggedright " + _conditions_tex(rel.conditions, out),
                 r"\raggedright $" + out.tex(rel) + "$",
                 "verified" if rel.verified else "NOT verified",
             ]
@@ -180,11 +185,93 @@ class GeneralDerivation:
         out.raw(
             "",
             r"{\footnotesize\noindent",
-            r"\begin{tabular}{@{}r p{3.3cm} p{3.1cm} p{6.9cm} l@{}}",
+            r"\begin{tabular}{@{}r p{2.9cm} p{3.9cm} p{6.5cm} l@{}}",
             r"\# & relationship & conditions & result & SymPy\tabularnewline\hline",
             *rows,
             r"\end{tabular}}",
         )
+
+
+#: How much of a line the pieces of a broken formula fill (the width estimate is rough).
+_BROKEN_LINE = 0.6 * LINE_PT
+
+
+def _formula_rows(out: _Writer, expr: Any) -> list[str]:
+    r"""``expr`` as display lines that fit the page in ``\footnotesize`` or larger.
+
+    A formula too wide for one line is broken where the mathematics allows it: an
+    equation before ``=``, a sum into its summand and the ranges of its indices
+    (``\sum_{m, n}`` over ``0 \le m \le k - 1, …``), a summand that is zero outside a
+    condition into its value and the condition, a product between its factors.
+    """
+    import sympy as sp
+
+    whole = out.tex(expr)
+    if _fits(whole):
+        return [whole]
+    if isinstance(expr, sp.Eq):
+        left, right = _formula_rows(out, expr.lhs), _formula_rows(out, expr.rhs)
+        if len(left) == 1 and _width_pt(left[0]) < 0.3 * LINE_PT:  # x_j = … on one line
+            return [f"{left[0]} = {right[0]}", *right[1:]]
+        return [*left, "= " + right[0], *right[1:]]
+    if not isinstance(expr, sp.Sum):
+        return _product_rows(out, expr)
+    names = ", ".join(out.tex(limit[0]) for limit in expr.limits)
+    ranges = [
+        rf"{out.tex(low)} \le {out.tex(index)} \le {out.tex(high)}"
+        for index, low, high in expr.limits
+    ]
+    body, conditions = expr.function, []
+    otherwise = body.args[-1] if isinstance(body, sp.Piecewise) else None
+    if otherwise is not None and len(body.args) == 2 and otherwise == (0, True):
+        body, condition = body.args[0].expr, body.args[0].cond
+        parts = condition.args if isinstance(condition, sp.And) else (condition,)
+        conditions = [out.tex(part) for part in parts]
+    prefix = rf"\sum_{{{names}}} "
+    # the indices stand under the sigma (display style): the sigma itself takes ~20 pt
+    summand = _product_rows(out, body, _BROKEN_LINE - 20.0)
+    rows = [prefix + summand[0], *summand[1:]]
+    rows += _labelled(r"\text{over } ", _pack(ranges, line=_BROKEN_LINE))
+    if conditions:
+        wedge = r" \wedge "
+        rows += _labelled(r"\text{where } ", _pack(conditions, wedge, line=_BROKEN_LINE))
+    return rows
+
+
+def _labelled(label: str, lines: list[str]) -> list[str]:
+    """``label`` in front of the first line, the others continuing it."""
+    return [label + lines[0], *lines[1:]] if lines else []
+
+
+def _product_rows(out: _Writer, expr: Any, room: float = _BROKEN_LINE) -> list[str]:
+    """A product wider than ``room`` points, broken between its factors (``\\cdot`` in
+    front of each continued line); anything else whole."""
+    import sympy as sp
+
+    whole = out.tex(expr)
+    if _width_pt(whole) <= room or not isinstance(expr, sp.Mul):
+        return [whole]
+    factors = [out.tex(factor) for factor in expr.as_ordered_factors()]
+    rows = _pack(factors, " ", gap=5.0, line=room)
+    return [rows[0], *(r"\cdot " + row for row in rows[1:])]
+
+
+def _conditions_tex(conditions: str, out: _Writer) -> str:
+    r"""A relationship's conditions (``p = 0, (i - k) mod s = 0``) as mathematics, the
+    paper's ``2p`` and ``mod`` read as SymPy would write them.
+
+    >>> from symtconv.latex.general import _conditions_tex
+    >>> from symtconv.latex.printer import DerivationPrinter
+    >>> from symtconv.latex.writer import _Writer
+    >>> print(_conditions_tex("s = 1, p = floor(k/2)", _Writer(DerivationPrinter())))
+    $s = 1$, $p = \left\lfloor{\frac{k}{2}}\right\rfloor$
+    >>> print(_conditions_tex("(i + 2p - k) mod s = 0", _Writer(DerivationPrinter())))
+    $\left(i - k + 2 p\right) \bmod s = 0$
+    """
+    if not conditions:
+        return "any"
+    sympy_text = re.sub(r"(\d)([a-z(])", r"\1*\2", conditions).replace(" mod ", " % ")
+    return prose_tex(sympy_text, out.tex)
 
 
 def derive_general(

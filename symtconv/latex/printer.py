@@ -278,6 +278,11 @@ class ElidedMatrix:
         }
         return cls((int(shape[0]), int(shape[1])), rows, cols, entries)
 
+    def columns(self, cols: tuple[int | None, ...]) -> ElidedMatrix:
+        """The same matrix with only the shown columns ``cols`` (a block of its columns)."""
+        entries = {rc: v for rc, v in self.entries.items() if rc[1] in cols}
+        return ElidedMatrix(self.shape, self.rows, tuple(cols), entries)
+
     @property
     def shown_cols(self) -> int:
         """Columns on the page (an elided run counts as one)."""

@@ -4,10 +4,10 @@ width estimates that choose a font size and break lines."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from .printer import DerivationPrinter, escape_text
+from .printer import DerivationPrinter, ElidedMatrix, escape_text
 
 # --------------------------------------------------------------------------- #
 # Writing a document
@@ -28,9 +28,6 @@ _PREAMBLE = r"""\documentclass[a4paper,10pt]{article}
 \allowdisplaybreaks
 \sloppy
 \renewcommand{\labelitemi}{$\bullet$}
-% a display line, scaled down to the line width only when it is wider
-\newcommand{\fitline}[1]{\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}%
-{$\displaystyle #1$}}
 """
 
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -79,20 +76,54 @@ class _Writer:
         self.lines += ["", _fill(template, math)]
 
     def display(self, body: str) -> None:
-        """Display math, in a smaller font when it is wide (and never wider than a line)."""
-        size = _font(body)
-        line = r"\[\fitline{" + body + r"}\]"
-        self.lines += [r"\begingroup" + size, line, r"\endgroup"] if size else [line]
+        """Display math, in a smaller font when it is wide (never below ``\\footnotesize``):
+        too wide even then, it is broken before each ``=`` (see :meth:`align`)."""
+        if not _fits(body):
+            parts = _split_equals(body)
+            if len(parts) > 1:
+                self.align([(parts[0], parts[1]), *(("", part) for part in parts[2:])])
+                return
+        self.lines += _sized(_font(body), [r"\[" + body + r"\]"])
+
+    def display_lines(self, body: str) -> list[str]:
+        """:meth:`display`'s lines, for a display inside another construct (a list item)."""
+        start = len(self.lines)
+        self.display(body)
+        lines = self.lines[start:]
+        del self.lines[start:]
+        return lines
+
+    def gather_lines(self, rows: Sequence[str]) -> list[str]:
+        """:meth:`gather`'s lines, for a display inside another construct (a list item)."""
+        start = len(self.lines)
+        self.gather(rows)
+        lines = self.lines[start:]
+        del self.lines[start:]
+        return lines
 
     def gather(self, rows: Sequence[str]) -> None:
         """Display lines, centred, in one font that fits the widest."""
         if len(rows) == 1:
             self.display(rows[0])
             return
-        size = _font(*rows)
-        fitted = (r"\fitline{" + row + "}" for row in rows)
-        body = [r"\begin{gather*}", r"\\".join(fitted), r"\end{gather*}"]
-        self.lines += [r"\begingroup" + size, *body, r"\endgroup"] if size else body
+        body = [r"\begin{gather*}", "\\\\\n".join(rows), r"\end{gather*}"]
+        self.lines += _sized(_font(*rows), body)
+
+    def matrix(self, lhs: str, matrix: ElidedMatrix) -> None:
+        """``lhs = matrix`` displayed; a matrix too wide for the line even in
+        ``\\footnotesize`` is shown in labelled blocks of columns, one per line."""
+        whole = f"{lhs} = {self.tex(matrix)}"
+        if _fits(whole) or len(matrix.cols) < 2:
+            self.display(whole)
+            return
+        blocks = _column_blocks(matrix, lambda m: _fits(f"{lhs} = {self.tex(m)}" + _BLOCK_LABEL))
+        rows = []
+        for block in blocks:
+            shown = [c for c in block.cols if c is not None]
+            label = rf"\text{{ (columns {shown[0]}--{shown[-1]})}}" if shown else ""
+            rows.append(f"{lhs}{label} = {self.tex(block)}")
+        body = [r"\begin{gather*}", "\\\\\n".join(rows), r"\end{gather*}"]
+        self.lines += _sized(_font(*rows), body)
 
     def align(self, rows: Sequence[tuple[str, str]]) -> None:
         """``lhs = rhs`` lines aligned at ``=`` (an empty ``rhs``: no ``=``), in a font
@@ -103,17 +134,17 @@ class _Writer:
             "\\\\\n".join(f"{lhs} &= {rhs}" if rhs else f"{lhs} &" for lhs, rhs in rows),
             r"\end{align*}",
         ]
-        self.lines += [r"\begingroup" + size, *body, r"\endgroup"] if size else body
+        self.lines += _sized(size, body)
 
     def figure(self, name: str, caption: str, **math: str) -> None:
-        """The figure file ``name`` (next to the document), as wide as the text and at most
-        45% of the page high, centred where it is written (no float), with ``caption``
-        (see :func:`_fill`) under it."""
+        """The figure file ``name`` (next to the document) at its own size (figures for
+        documents are drawn at most :data:`FIGURE_WIDTH_IN` wide, so that their fonts print
+        at the sizes they were drawn in), centred where it is written (no float), with
+        ``caption`` (see :func:`_fill`) under it."""
         self.lines += [
             "",
             r"\begin{center}",
-            r"\includegraphics[width=\linewidth,height=0.45\textheight,keepaspectratio]"
-            + f"{{{name}}}",
+            rf"\includegraphics{{{name}}}",
             r"\par\smallskip{\small " + _fill(caption, math) + "}",
             r"\end{center}",
         ]
@@ -137,22 +168,90 @@ class _Writer:
 
 #: Width of the text block in points (16.5 cm), and of a display line we aim for.
 LINE_PT = 440.0
+#: The text width in inches: the widest a figure in a document is drawn.
+FIGURE_WIDTH_IN = 16.5 / 2.54
 
 #: Font sizes for displays, largest first: (command, main pt, script pt, column sep pt).
+#: Nothing a reader must read is set smaller than ``\footnotesize`` (8 pt): a display too
+#: wide for it is broken (:meth:`_Writer.display`, :meth:`_Writer.matrix`), never shrunk.
 _FONTS = (
     ("", 10.0, 7.0, 5.0),
     (r"\small", 9.0, 6.0, 5.0),
-    (r"\scriptsize\setlength{\arraycolsep}{2pt}", 7.0, 5.0, 2.0),
-    (r"\tiny\setlength{\arraycolsep}{1.5pt}", 5.0, 5.0, 1.5),
+    (r"\footnotesize\setlength{\arraycolsep}{3pt}", 8.0, 6.0, 3.0),
 )
+_BLOCK_LABEL = r"\text{ (columns 00--00)}"
 
 
 def _font(*displays: str) -> str:
-    """The largest font size at which every one of ``displays`` fits the line."""
+    """The largest font size at which every one of ``displays`` fits the line (the
+    smallest, ``\\footnotesize``, when none does)."""
     for command, main, script, sep in _FONTS:
         if all(_width_pt(tex, main, script, sep) <= LINE_PT for tex in displays):
             return command
     return _FONTS[-1][0]
+
+
+def _fits(display: str) -> bool:
+    """Whether ``display`` fits the line at the smallest display font."""
+    _, main, script, sep = _FONTS[-1]
+    return _width_pt(display, main, script, sep) <= LINE_PT
+
+
+def _pack(
+    items: Iterable[str], separator: str = r",\qquad ", gap: float = 20.0, line: float = LINE_PT
+) -> list[str]:
+    """``items`` joined by ``separator`` into display lines of at most ``line`` points
+    (estimated)."""
+    lines: list[list[str]] = [[]]
+    used = 0.0
+    for tex in items:
+        width = _width_pt(tex) + gap
+        if lines[-1] and used + width > line:
+            lines.append([])
+            used = 0.0
+        lines[-1].append(tex)
+        used += width
+    return [separator.join(line) for line in lines if line]
+
+
+def _sized(size: str, body: list[str]) -> list[str]:
+    return [r"\begingroup" + size, *body, r"\endgroup"] if size else body
+
+
+def _split_equals(tex: str) -> list[str]:
+    r"""``tex`` cut before each ``=`` outside braces and environments.
+
+    >>> from symtconv.latex.writer import _split_equals
+    >>> _split_equals(r"a = \frac{b}{c} = \begin{bmatrix}1\end{bmatrix}")
+    ['a', '\\frac{b}{c}', '\\begin{bmatrix}1\\end{bmatrix}']
+    """
+    parts, depth, last = [], 0, 0
+    for match in re.finditer(r"\\begin\{|\\end\{|\\.|[{}=]", tex):
+        token = match.group()
+        if token.startswith("\\") and token[-1] != "{":
+            continue
+        if token in ("{", r"\begin{"):
+            depth += 1
+        elif token == "}" or token == r"\end{":
+            depth -= 1
+        elif depth == 0:
+            parts.append(tex[last : match.start()].strip())
+            last = match.end()
+    return [*parts, tex[last:].strip()]
+
+
+def _column_blocks(
+    matrix: ElidedMatrix, fits: Callable[[ElidedMatrix], bool]
+) -> list[ElidedMatrix]:
+    """``matrix`` cut into runs of columns, each as many columns as ``fits`` allows
+    (at least one); runs are about equally wide."""
+    cols = matrix.cols
+    for count in range(2, len(cols) + 1):
+        size = -(-len(cols) // count)
+        blocks = [matrix.columns(cols[n : n + size]) for n in range(0, len(cols), size)]
+        if all(fits(block) for block in blocks):
+            return blocks
+    return [matrix.columns((c,)) for c in cols]
 
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[_^]|[{}]|[^\s{}_^\\]")

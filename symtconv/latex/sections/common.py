@@ -13,7 +13,7 @@ import sympy as sp
 
 from ...geometry import Axis, Geometry
 from ..printer import MAX_SLICES, ElidedMatrix, Grid, TensorSlice, shown_indices
-from ..writer import LINE_PT, _font, _width_pt, _Writer
+from ..writer import _font, _pack, _Writer
 
 
 def _pytorch_call(g: Geometry) -> str:
@@ -203,13 +203,4 @@ def _panels(
 
 def _show(out: _Writer, *panels: list[str]) -> None:
     """Panels packed into display lines that fit the page."""
-    lines: list[list[str]] = [[]]
-    used = 0.0
-    for tex in (p for group in panels for p in group):
-        width = _width_pt(tex) + 20.0
-        if lines[-1] and used + width > LINE_PT:
-            lines.append([])
-            used = 0.0
-        lines[-1].append(tex)
-        used += width
-    out.gather([r",\qquad ".join(line) for line in lines])
+    out.gather(_pack(p for group in panels for p in group))

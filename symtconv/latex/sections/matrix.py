@@ -58,10 +58,10 @@ def write_matrix(doc: Derivation, out: _Writer, figure: str | None = None) -> No
         "{C} itself" + (" (its corners: the dots stand for the rest)" if elided else "") + ":",
         C="C",
     )
-    out.display("C = " + out.tex(matrix))
+    out.matrix("C", matrix)
     out.say(f"and its transpose, the matrix of the transposed convolution ({cols}×{rows}):")
     transposed = ElidedMatrix.of((cols, rows), lambda rc: c.get((rc[1], rc[0])))
-    out.display(r"C^{\top} = " + out.tex(transposed))
+    out.matrix(r"C^{\top}", transposed)
     if figure is not None:
         from ...figures.style import FULL_COLUMNS, FULL_ROWS
 
