@@ -221,7 +221,8 @@ def test_size_symbolic_formula_reproduces_the_seed(capsys):
     assert formula.subs(values) == 61  # the seed's shape example
 
 
-def test_relationships(capsys):
+def test_relationships(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # wide enough for the table
     status, out, _ = run(capsys, "relationships", "--json")
     rows = json.loads(out)["relationships"]
     assert status == 0
@@ -233,6 +234,11 @@ def test_relationships(capsys):
     table = body[:-1]  # the last line is the footnote on 16*
     assert [row.split()[0] for row in table] == [*map(str, range(1, 16)), "16*"]
     assert all("  verified  " in row for row in table)
+    monkeypatch.setenv("COLUMNS", "80")  # too narrow: one block per relationship
+    status, out, _ = run(capsys, "relationships")
+    blocks = [line for line in out.splitlines() if line[:1].isdigit()]
+    assert [line.split(".")[0] for line in blocks] == [*map(str, range(1, 16)), "16*"]
+    assert out.count("   verified: ") == 16
 
 
 def test_general_modes_refuse_geometry_flags(capsys):

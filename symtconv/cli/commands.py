@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..console import json_text
+from ..console import formula, json_text, terminal_width
 from ..geometry import Geometry
 from ..limits import Cost, require
 from .options import (
@@ -73,7 +73,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
         _no_geometry_flags(args, "--general")
         general = prove_general(ndim=args.ndim, groups=args.groups != 1,
                                 asymmetric=args.asymmetric)
-        _emit(args, general.to_dict(), str(general))
+        _emit(args, general.to_dict(), _general_text(general, terminal_width()))
         return 0 if general else 1
     from ..proofs import prove
 
@@ -82,6 +82,23 @@ def cmd_prove(args: argparse.Namespace) -> int:
     proof = prove(g, engine=args.engine, methods=args.methods)
     _emit(args, proof.to_dict(), str(proof))
     return 0 if proof else 1
+
+
+def _general_text(general: Any, width: int) -> str:
+    """The general proof for a reader: its formulas set by SymPy's pretty printer (the
+    common output entry as a displayed formula, the side conditions in one line each)
+    instead of SymPy's ``str`` (``Eq(x[j], Sum(KroneckerDelta(…)…))``)."""
+    from ..general import ASSUMED
+
+    statement = general.statement.replace(str(general.entry), "the entry below")
+    verdict = "PROVED" if general.proved else "NOT PROVED"
+    lines = [f"{verdict}: {statement}", "", formula(general.entry, width), "", "steps:"]
+    lines += [f"  {step}" for step in general.steps]
+    lines.append("side conditions:")
+    lines += [f"  {formula(cond, 10**6)}  ({meaning})" for cond, meaning in general.conditions]
+    lines.append("taken as definitions (not proved by SymPy):")
+    lines += [f"  {fact}" for fact in ASSUMED]
+    return "\n".join(lines)
 
 
 def _prove_cost(g: Geometry, engine: str) -> None:
@@ -115,6 +132,11 @@ def cmd_relationships(args: argparse.Namespace) -> int:
     widths = [max(len(row[c]) for row in rows) for c in range(4)]
     lines = ["  ".join([*(row[c].ljust(widths[c]) for c in range(4)), row[4]]) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in [*widths, len("claims")]))
+    if max(map(len, lines)) > terminal_width():  # too wide for a table: one block each
+        lines = [
+            f"{number}. {name}\n   conditions: {conditions}\n   {checked}: {claims}"
+            for number, name, conditions, checked, claims in rows[1:]
+        ]
     lines.append("* not in Dumoulin & Visin's paper: the dilated transposed case")
     _emit(args, data, "\n".join(lines))
     return 0 if all(r.verified for r in table) else 1
