@@ -37,12 +37,16 @@ def test_size_reports_the_seed_shape_example(capsys):
     assert "61 × 61" in out
 
 
-def test_eval_reproduces_the_seed(capsys):
+def test_eval_reproduces_the_seed(capsys, monkeypatch):
     args = ["eval", "--input-values", "[[9,1,3],[7,8,7],[8,2,2]]",
             "--kernel-values", "[[4,2,3],[1,4,3],[1,1,1]]", "--stride", "2", "--padding", "1"]
     status, out, _ = run(capsys, *args)
     assert status == 0
-    assert json.dumps(SEED_OUTPUT, separators=(",", ":")) in out
+    header, values = out.split("\n", 1)
+    assert header == "output (5, 5) (sympy tier):" and json.loads(values) == SEED_OUTPUT
+    monkeypatch.setenv("COLUMNS", "100")  # wide enough: one line, as the README shows it
+    status, out, _ = run(capsys, *args)
+    assert json.dumps(SEED_OUTPUT, separators=(",", ":")) in out.splitlines()
     status, out, _ = run(capsys, *args, "--json")
     assert json.loads(out)["output"] == SEED_OUTPUT
 

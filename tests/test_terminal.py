@@ -172,3 +172,43 @@ def test_version(capsys):
 def test_package_help_lists_the_entry_points():
     for name in ("verify", "decompose", "prove", "evaluate", "prove_general", "Geometry"):
         assert name in (symtconv.__doc__ or "")
+
+
+def test_derive_figures_prints_no_font_library_notice(tmp_path):
+    """matplotlib embedding a font in a PDF made fontTools log a timestamp notice."""
+    pytest.importorskip("matplotlib")
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent), "COLUMNS": "80"}
+    done = subprocess.run(
+        [sys.executable, "-m", "symtconv", "derive", "--input", "3", "3", "--kernel", "3",
+         "--stride", "2", "--padding", "1", "--in-channels", "2", "--out-channels", "2",
+         "--figures", "-o", str(tmp_path / "d.tex")],
+        capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "d-matrix.pdf").exists()
+    assert done.stderr == ""
+
+
+def test_wide_eval_output_is_still_one_json_value(capsys, monkeypatch):
+    import json
+
+    monkeypatch.setenv("COLUMNS", "60")
+    y = [[123456 * (r + 1) + c for c in range(12)] for r in range(3)]
+    assert main(["eval", "--input-values", json.dumps(y), "--kernel-values", "[[1]]"]) == 0
+    header, values = capsys.readouterr().out.split("\n", 1)
+    assert header.startswith("output (3, 12)") and json.loads(values) == y
+    assert len(values.splitlines()) > 3  # wrapped, not one 300-column line
+
+
+def test_axes_are_numbered_from_one_in_text(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    main(["size", "--input", "4", "5", "--kernel", "3", "--stride", "2"])
+    main(["overlap", "--input", "4", "5", "--kernel", "3", "--stride", "2",
+          "--in-channels", "2"])
+    out = capsys.readouterr().out
+    assert "axis 0" not in out and out.count("axis 1:") == 2 and out.count("axis 2:") == 2
+    # the channel factor is not read as "the product = 1"
+    assert "C_in/groups = 2 input channels" in out and "counts × C_in" not in out

@@ -56,7 +56,7 @@ def cmd_size(args: argparse.Namespace) -> int:
         *(
             f"  axis {n}: ({ax.i}-1)·{ax.s} - {ax.p_begin + ax.p_end} + {ax.d}·({ax.k}-1) "
             f"+ {ax.a} + 1 = {o}"
-            for n, (ax, o) in enumerate(zip(g.axes, g.output_size, strict=True))
+            for n, (ax, o) in enumerate(zip(g.axes, g.output_size, strict=True), start=1)
         ),
         f"input (C_in, *i):            {g.input_shape}",
         f"weight (C_in, C_out/g, *k):  {g.weight_shape}",
@@ -233,14 +233,38 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "exact": not floats,
         "geometry": g.to_dict(),
     }
-    compact = json_text(plain, indent=None, separators=(",", ":"))
-    _emit(args, data, f"output {tuple(output.shape)} ({tier} tier):\n{compact}")
+    _emit(args, data, f"output {tuple(output.shape)} ({tier} tier):\n"
+          + _json_rows(plain, terminal_width()))
     return 0
+
+
+def _json_rows(values: Any, width: int) -> str:
+    """Compact JSON of ``values``; when wider than ``width``, one top-level entry per
+    line, with spaces after the commas so that a long row wraps (still one JSON value:
+    a reader can paste it whole)."""
+    compact = json_text(values, indent=None, separators=(",", ":"))
+    if len(compact) <= width or not isinstance(values, list):
+        return compact
+    if not any(isinstance(v, list) for v in values):
+        return json_text(values, indent=None)
+    return "[" + ",\n ".join(json_text(v, indent=None) for v in values) + "]"
+
+
+def _quiet_font_library() -> None:
+    """Silence fontTools' notice about a font's timestamps (``'created' timestamp seems
+    very low``), logged when matplotlib embeds a font in a PDF: nothing a user can act on.
+    Only that logger, and only its warnings: errors still show."""
+    import logging
+
+    logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
     """Write a LaTeX derivation document (and with --pdf, compile it)."""
     from pathlib import Path
+
+    if args.figures:
+        _quiet_font_library()
 
     from ..latex import Derivation, GeneralDerivation, compile_pdf, derive, derive_general
 
@@ -320,6 +344,7 @@ def cmd_figure(args: argparse.Namespace) -> int:
     from ..evaluate import as_exact, with_channels
     from ..figures import render
 
+    _quiet_font_library()
     if args.transpose and args.kind != "matrix":
         raise UsageError("--transpose is for --kind matrix")
     if (args.input_values is None) != (args.kernel_values is None):
