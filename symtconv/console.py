@@ -245,6 +245,7 @@ def formula(expr: Any, width: int | None = None, stream: TextIO | None = None) -
     blocks of at most ``width`` columns.  Trailing spaces are dropped."""
     import sympy as sp
     from sympy.printing.pretty.pretty import PrettyPrinter
+    from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
 
     class _Printer(PrettyPrinter):
         def _print_KroneckerDelta(self, e: Any) -> Any:
@@ -255,5 +256,9 @@ def formula(expr: Any, width: int | None = None, stream: TextIO | None = None) -
 
     unicode = can_encode("⋅∑δ⎢", sys.stdout if stream is None else stream)
     printer = _Printer({"use_unicode": unicode, "num_columns": width or terminal_width()})
-    text = printer.doprint(expr)
+    before = pretty_use_unicode(unicode)  # the printer falls back on this global switch
+    try:
+        text = printer.doprint(expr)
+    finally:
+        pretty_use_unicode(before)
     return "\n".join(line.rstrip() for line in text.split("\n"))

@@ -152,6 +152,12 @@ class Demo:
         ]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the text (80 columns) in a ``<pre>`` block, not the dataclass."""
+        from html import escape
+
+        return f"<pre>{escape(self.text(80))}</pre>"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (what ``symtconv demo --json`` prints)."""
         s = self.numeric_steps
