@@ -243,8 +243,8 @@ def _json_rows(values: Any, width: int) -> str:
     line, with spaces after the commas so that a long row wraps (still one JSON value:
     a reader can paste it whole)."""
     compact = json_text(values, indent=None, separators=(",", ":"))
-    if len(compact) <= width or not isinstance(values, list):
-        return compact
+    if len(compact) <= width or not isinstance(values, list) or _widest(values) + 2 > width:
+        return compact  # fits, or cannot: an entry alone is wider (integers of any size)
     if not any(isinstance(v, list) for v in values):
         return json_text(values, indent=None)
     return "[" + ",\n ".join(json_text(v, indent=None) for v in values) + "]"
@@ -257,6 +257,13 @@ def _quiet_font_library() -> None:
     import logging
 
     logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
+
+
+def _widest(values: Any) -> int:
+    """Characters of the longest entry of nested lists, as JSON."""
+    if isinstance(values, list):
+        return max((_widest(v) for v in values), default=0)
+    return len(json_text(values, indent=None))
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
