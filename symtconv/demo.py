@@ -25,6 +25,7 @@ import numpy as np
 import sympy as sp
 
 from . import methods as _methods
+from .console import formula, grid, terminal_width
 from .evaluate import substitute
 from .geometry import Geometry
 from .matrix import conv_matrix
@@ -48,11 +49,16 @@ SEED_OUTPUT = [
 SEED_SHAPE_EXAMPLE = Geometry((32, 32), 3, stride=2, padding=2, in_channels=3, out_channels=6)
 
 
-def format_grid(array: Any) -> str:
-    """A 2-D array (numbers or symbols) as aligned rows, like PyTorch prints tensors."""
-    rows = [[str(v) for v in row] for row in np.asarray(array, dtype=object)]
-    width = max(len(v) for row in rows for v in row)
-    return "\n".join("[" + "  ".join(v.rjust(width) for v in row) + "]" for row in rows)
+def format_grid(array: Any, width: int | None = None) -> str:
+    """A 2-D array (numbers or symbols) as aligned rows, like PyTorch prints tensors;
+    with ``width``, in labelled column blocks when wider (:func:`symtconv.console.grid`)."""
+    return grid(array, width)
+
+
+def _labelled(label: str, array: Any, width: int | None) -> list[str]:
+    """``label (rows×columns):`` and the matrix below it."""
+    rows, columns = np.asarray(array, dtype=object).shape
+    return [f"{label} ({rows}×{columns}):", format_grid(array, width)]
 
 
 def _plain(array: np.ndarray) -> list[Any]:
@@ -79,20 +85,28 @@ class Demo:
         return _plain(self.output[0]) == SEED_OUTPUT
 
     def __str__(self) -> str:
+        return self.text(terminal_width())
+
+    def text(self, width: int | None = None) -> str:
+        """The demo as text; with ``width``, matrices wider than that are split into
+        labelled column blocks (the CLI also wraps the prose to the terminal)."""
         g = self.geometry
+        s = self.numeric_steps
         lines = [
             "symtconv demo — the seed's worked example: nn.ConvTranspose2d, kernel 3×3, "
             "stride 2, padding 1, on a 3×3 input",
             f"output size per axis: o = (i-1)s - 2p + d(k-1) + a + 1 = (3-1)·2 - 2·1 + 1·2 + 0 + 1"
             f" = {g.output_size[0]}",
             "",
-            "1. symbolic input y and kernel w",
-            format_grid(self.y[0]),
-            "",
-            format_grid(self.w[0, 0]),
+            "1. symbolic input y and kernel w, and the seed's numbers for them",
+            *_labelled("y, symbols", self.y[0], width),
+            *_labelled("y, the seed's numbers", SEED_INPUT, width),
+            *_labelled("w, symbols", self.w[0, 0], width),
+            *_labelled("w, the seed's numbers", SEED_KERNEL, width),
             "",
             f"2. the forward convolution's matrix C ({self.matrix.rows}×{self.matrix.cols}; "
-            "row = entry of y, column = entry of x; C[n, j] = w[m] where j = s·n + d·m - p)",
+            "row = entry of y, column = entry of x; C[n, j] = w[m] where j = s·n + d·m - p), "
+            "its nonzeros row by row:",
         ]
         lines += [
             f"   row y_{{{n // 3},{n % 3}}}: "
@@ -105,28 +119,31 @@ class Demo:
         ]
         lines += ["", "3. Cᵀ·vec(y), entry by entry"]
         lines += [
-            f"   x_{{{j},{jj}}} = {self.transposed[0, j, jj]}" for j in range(5) for jj in range(5)
+            f"   x_{{{j},{jj}}} = {formula(self.transposed[0, j, jj], 10**6)}"
+            for j in range(5)
+            for jj in range(5)
         ]
-        s = self.numeric_steps
         lines += [
             "",
             "4. flip-and-pad, step by step (symbols, then the seed's numbers)",
             "zero insertion (元素填充): s-1 = 1 zero between entries",
-            format_grid(self.steps.zero_inserted[0]),
-            format_grid(s.zero_inserted[0]),
+            *_labelled("symbols", self.steps.zero_inserted[0], width),
+            *_labelled("the seed's numbers", s.zero_inserted[0], width),
             "padding (周围填充): d(k-1)-p = 1 on every side",
-            format_grid(s.padded[0]),
-            "flipped kernel (参数翻转):",
-            format_grid(self.steps.flipped[0, 0]),
-            format_grid(s.flipped[0, 0]),
+            *_labelled("symbols", self.steps.padded[0], width),
+            *_labelled("the seed's numbers", s.padded[0], width),
+            "flipped kernel (参数翻转): w[k-1-m] on each axis",
+            *_labelled("symbols", self.steps.flipped[0, 0], width),
+            *_labelled("the seed's numbers", s.flipped[0, 0], width),
             "result (输出结果): stride-1 correlation of the padded input with the flipped kernel",
-            format_grid(s.result[0]),
+            "symbols: the 25 entries of step 3 (step 5 proves them equal)",
+            *_labelled("the seed's numbers", s.result[0], width),
             "",
             "5. exact proof",
             str(self.proof),
             "",
             "6. the seed's numbers substituted into Cᵀ·vec(y)",
-            format_grid(self.output[0]),
+            *_labelled("x", self.output[0], width),
             "matches the seed's published output: " + ("yes" if self.matches_seed else "NO"),
             "",
             f"the seed's shape example: ConvTranspose2d(3, 6, kernel_size=3, stride=2, "
@@ -134,6 +151,12 @@ class Demo:
             + "×".join(str(o) for o in SEED_SHAPE_EXAMPLE.output_size),
         ]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the text (80 columns) in a ``<pre>`` block, not the dataclass."""
+        from html import escape
+
+        return f"<pre>{escape(self.text(80))}</pre>"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (what ``symtconv demo --json`` prints)."""

@@ -3,7 +3,10 @@
 Examples
 ========
 
-The seed's worked example, exactly:
+The seed's worked example, exactly.  The result always has the channel axis, shape
+``(C_out, *o)``, also when the values leave theirs out (one channel): ``x[0]`` is the
+5×5 map.  ``symtconv eval`` answers in kind, printing 5×5 for values given without a
+channel axis.
 
 >>> from symtconv import Geometry, evaluate
 >>> g = Geometry((3, 3), 3, stride=2, padding=1)
@@ -114,7 +117,9 @@ def evaluate(geometry: Geometry, y_values: Any, w_values: Any) -> np.ndarray:
     Computes ``Cᵀ·vec(y)`` symbolically (the scatter definition when ``Cᵀ`` is not
     defined for the geometry) and substitutes the values — exact for integers and
     rationals.  ``y_values`` may leave out the channel axis for one channel, and
-    ``w_values`` both channel axes for one channel pair.
+    ``w_values`` both channel axes for one channel pair; the result keeps its channel
+    axis all the same (index it with ``[0]`` for the one output channel), so its shape
+    does not depend on how the values were written.
     """
     check_sympy_size(geometry_argument(geometry))
     y, w = input_symbols(geometry), weight_symbols(geometry)

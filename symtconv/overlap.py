@@ -342,11 +342,12 @@ class Overlap:
     >>> print(ov)  # doctest: +NORMALIZE_WHITESPACE
     overlap: y·w terms reaching each output position (input_size=(5,), kernel_size=(3,),
       stride=(3,), padding=(0,), dilation=(2,), in_channels=2, out_channels=1, groups=1)
-    axis 0: i=5, k=3, s=3, d=2, p=0 -> o=17
+    axis 1: i=5, k=3, s=3, d=2, p=0 -> o=17
       counts:   1 0 1 1 1 1 1 1 1 1 1 1 1 1 1 0 1
       interior: 1 (j mod 1), period 1, for j in [4, 12]
       uniform: gcd(d, s) = 1 and s | k: every interior position receives k/s = 1
-    per position: product of the axis counts × C_in/groups = 2
+    terms per output position: the product of the axis counts, times C_in/groups = 2
+      input channels
     the interior coverage is uniform (no checkerboard) iff gcd(d, s) = 1 and s | k on every
       axis; with g = gcd(d, s) > 1 the positions j with j + p not divisible by g receive no
       taps at all
@@ -385,7 +386,9 @@ class Overlap:
     def __str__(self) -> str:
         g = self.geometry
         lines = [f"overlap: y·w terms reaching each output position ({g.describe()})"]
-        for n, (ax, geo, o) in enumerate(zip(self.axes, g.axes, g.output_size, strict=True)):
+        for n, (ax, geo, o) in enumerate(
+            zip(self.axes, g.axes, g.output_size, strict=True), start=1
+        ):
             where = (
                 "no interior position"
                 if ax.interior_range is None
@@ -409,7 +412,8 @@ class Overlap:
                 f"  {'uniform' if ax.uniform else 'NOT uniform'}: {ax.reason}",
             ]
         lines.append(
-            f"per position: product of the axis counts × C_in/groups = {self.channel_factor}"
+            "terms per output position: the product of the axis counts, times "
+            f"C_in/groups = {self.channel_factor} input channels"
         )
         lines.append(CONDITION)
         return "\n".join(lines)

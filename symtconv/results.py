@@ -110,6 +110,16 @@ class Comparison:
 class Proof:
     """An exact comparison of methods on one geometry; truthy only if all agree.
 
+    Explanation
+    ===========
+
+    A proof prints itself as text (``str``, fitted to the terminal by the CLI), as JSON
+    (``to_dict()``) and, in Jupyter, as LaTeX (``_repr_latex_``: the chain
+    ``scatter = Cᵀ vec(y) = …`` with ``≠`` where a comparison failed) and as HTML
+    (``_repr_html_``: the verdict, the statement and one row per comparison; front ends
+    that prefer HTML show that, the others the LaTeX).  ``sympy.latex(proof)`` gives
+    the LaTeX without the dollar signs.
+
     Examples
     ========
 
@@ -117,6 +127,8 @@ class Proof:
     >>> proof = symtconv.prove(symtconv.Geometry((3, 3), 3, stride=2, padding=1))
     >>> bool(proof), proof.methods
     (True, ('scatter', 'transpose', 'flip_and_pad', 'vjp'))
+    >>> "<b>PROVED</b>" in proof._repr_html_()
+    True
     """
 
     geometry: Geometry
@@ -174,7 +186,27 @@ class Proof:
         return " ".join(parts) + rf" \quad ({verdict}, {self.outputs} \text{{ outputs}})"
 
     def _repr_latex_(self) -> str:
+        """Jupyter's LaTeX view: the chain of equalities, in ``$…$``."""
         return f"${self._latex()}$"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's HTML view: verdict, statement, a table of the comparisons, notes."""
+        from html import escape
+
+        verdict = "PROVED" if self.proved else "NOT PROVED"
+        rows = "".join(
+            f"<tr><td>{escape(c.method)}</td><td>{escape(c.reference)}</td>"
+            f"<td>{ {True: 'equal', False: 'NOT equal', None: 'undecided'}[c.holds]}</td>"
+            f"<td>{escape(c.detail)}</td></tr>"
+            for c in self.comparisons
+        )
+        notes = "".join(f"<p>note: {escape(n)}</p>" for n in self.notes)
+        return (
+            f"<p><b>{verdict}</b>: {escape(self.statement)}</p>"
+            f"<p>engine: {escape(self.engine)}; {self.outputs} outputs, {self.terms} y·w terms"
+            f"</p><table><tr><th>method</th><th>reference</th><th>verdict</th><th>detail</th>"
+            f"</tr>{rows}</table>{notes}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (what ``symtconv prove --json`` prints)."""

@@ -37,12 +37,16 @@ def test_size_reports_the_seed_shape_example(capsys):
     assert "61 × 61" in out
 
 
-def test_eval_reproduces_the_seed(capsys):
+def test_eval_reproduces_the_seed(capsys, monkeypatch):
     args = ["eval", "--input-values", "[[9,1,3],[7,8,7],[8,2,2]]",
             "--kernel-values", "[[4,2,3],[1,4,3],[1,1,1]]", "--stride", "2", "--padding", "1"]
     status, out, _ = run(capsys, *args)
     assert status == 0
-    assert json.dumps(SEED_OUTPUT, separators=(",", ":")) in out
+    header, values = out.split("\n", 1)
+    assert header == "output (5, 5) (sympy tier):" and json.loads(values) == SEED_OUTPUT
+    monkeypatch.setenv("COLUMNS", "100")  # wide enough: one line, as the README shows it
+    status, out, _ = run(capsys, *args)
+    assert json.dumps(SEED_OUTPUT, separators=(",", ":")) in out.splitlines()
     status, out, _ = run(capsys, *args, "--json")
     assert json.loads(out)["output"] == SEED_OUTPUT
 
@@ -221,7 +225,8 @@ def test_size_symbolic_formula_reproduces_the_seed(capsys):
     assert formula.subs(values) == 61  # the seed's shape example
 
 
-def test_relationships(capsys):
+def test_relationships(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # wide enough for the table
     status, out, _ = run(capsys, "relationships", "--json")
     rows = json.loads(out)["relationships"]
     assert status == 0
@@ -233,6 +238,11 @@ def test_relationships(capsys):
     table = body[:-1]  # the last line is the footnote on 16*
     assert [row.split()[0] for row in table] == [*map(str, range(1, 16)), "16*"]
     assert all("  verified  " in row for row in table)
+    monkeypatch.setenv("COLUMNS", "80")  # too narrow: one block per relationship
+    status, out, _ = run(capsys, "relationships")
+    blocks = [line for line in out.splitlines() if line[:1].isdigit()]
+    assert [line.split(".")[0] for line in blocks] == [*map(str, range(1, 16)), "16*"]
+    assert out.count("   verified: ") == 16
 
 
 def test_general_modes_refuse_geometry_flags(capsys):

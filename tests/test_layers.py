@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent / "symtconv"
 
 #: DESIGN.md's layer table, lowest first; a module may import its own layer or lower ones.
 LAYERS: list[set[str]] = [
-    {"errors", "progress", "limits", "atomic"},
+    {"errors", "progress", "limits", "atomic", "console"},
     {"geometry", "runs"},
     {"tensors", "matrix", "results", "strategies"},
     {"methods", "evaluate"},
@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"figures", "latex"},
     {"decomposition"},
     {"audit", "explore"},
-    {"cli", "console", "__main__", ""},  # "" is the package's own __init__
+    {"cli", "__main__", ""},  # "" is the package's own __init__
 ]
 
 Graph = dict[str, set[str]]

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..console import json_text
+from ..console import formula, json_text, terminal_width
 from ..geometry import Geometry
 from ..limits import Cost, require
 from .options import (
@@ -56,7 +56,7 @@ def cmd_size(args: argparse.Namespace) -> int:
         *(
             f"  axis {n}: ({ax.i}-1)·{ax.s} - {ax.p_begin + ax.p_end} + {ax.d}·({ax.k}-1) "
             f"+ {ax.a} + 1 = {o}"
-            for n, (ax, o) in enumerate(zip(g.axes, g.output_size, strict=True))
+            for n, (ax, o) in enumerate(zip(g.axes, g.output_size, strict=True), start=1)
         ),
         f"input (C_in, *i):            {g.input_shape}",
         f"weight (C_in, C_out/g, *k):  {g.weight_shape}",
@@ -73,7 +73,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
         _no_geometry_flags(args, "--general")
         general = prove_general(ndim=args.ndim, groups=args.groups != 1,
                                 asymmetric=args.asymmetric)
-        _emit(args, general.to_dict(), str(general))
+        _emit(args, general.to_dict(), _general_text(general, terminal_width()))
         return 0 if general else 1
     from ..proofs import prove
 
@@ -82,6 +82,23 @@ def cmd_prove(args: argparse.Namespace) -> int:
     proof = prove(g, engine=args.engine, methods=args.methods)
     _emit(args, proof.to_dict(), str(proof))
     return 0 if proof else 1
+
+
+def _general_text(general: Any, width: int) -> str:
+    """The general proof for a reader: its formulas set by SymPy's pretty printer (the
+    common output entry as a displayed formula, the side conditions in one line each)
+    instead of SymPy's ``str`` (``Eq(x[j], Sum(KroneckerDelta(…)…))``)."""
+    from ..general import ASSUMED
+
+    statement = general.statement.replace(str(general.entry), "the entry below")
+    verdict = "PROVED" if general.proved else "NOT PROVED"
+    lines = [f"{verdict}: {statement}", "", formula(general.entry, width), "", "steps:"]
+    lines += [f"  {step}" for step in general.steps]
+    lines.append("side conditions:")
+    lines += [f"  {formula(cond, 10**6)}  ({meaning})" for cond, meaning in general.conditions]
+    lines.append("taken as definitions (not proved by SymPy):")
+    lines += [f"  {fact}" for fact in ASSUMED]
+    return "\n".join(lines)
 
 
 def _prove_cost(g: Geometry, engine: str) -> None:
@@ -115,6 +132,11 @@ def cmd_relationships(args: argparse.Namespace) -> int:
     widths = [max(len(row[c]) for row in rows) for c in range(4)]
     lines = ["  ".join([*(row[c].ljust(widths[c]) for c in range(4)), row[4]]) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in [*widths, len("claims")]))
+    if max(map(len, lines)) > terminal_width():  # too wide for a table: one block each
+        lines = [
+            f"{number}. {name}\n   conditions: {conditions}\n   {checked}: {claims}"
+            for number, name, conditions, checked, claims in rows[1:]
+        ]
     lines.append("* not in Dumoulin & Visin's paper: the dilated transposed case")
     _emit(args, data, "\n".join(lines))
     return 0 if all(r.verified for r in table) else 1
@@ -212,14 +234,45 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "exact": not floats,
         "geometry": g.to_dict(),
     }
-    compact = json_text(plain, indent=None, separators=(",", ":"))
-    _emit(args, data, f"output {tuple(output.shape)} ({tier} tier):\n{compact}")
+    _emit(args, data, f"output {tuple(output.shape)} ({tier} tier):\n"
+          + _json_rows(plain, terminal_width()))
     return 0
+
+
+def _json_rows(values: Any, width: int) -> str:
+    """Compact JSON of ``values``; when wider than ``width``, one top-level entry per
+    line, with spaces after the commas so that a long row wraps (still one JSON value:
+    a reader can paste it whole)."""
+    compact = json_text(values, indent=None, separators=(",", ":"))
+    if len(compact) <= width or not isinstance(values, list) or _widest(values) + 2 > width:
+        return compact  # fits, or cannot: an entry alone is wider (integers of any size)
+    if not any(isinstance(v, list) for v in values):
+        return json_text(values, indent=None)
+    return "[" + ",\n ".join(json_text(v, indent=None) for v in values) + "]"
+
+
+def _quiet_font_library() -> None:
+    """Silence fontTools' notice about a font's timestamps (``'created' timestamp seems
+    very low``), logged when matplotlib embeds a font in a PDF: nothing a user can act on.
+    Only that logger, and only its warnings: errors still show."""
+    import logging
+
+    logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
+
+
+def _widest(values: Any) -> int:
+    """Characters of the longest entry of nested lists, as JSON."""
+    if isinstance(values, list):
+        return max((_widest(v) for v in values), default=0)
+    return len(json_text(values, indent=None))
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
     """Write a LaTeX derivation document (and with --pdf, compile it)."""
     from pathlib import Path
+
+    if args.figures:
+        _quiet_font_library()
 
     from ..latex import Derivation, GeneralDerivation, compile_pdf, derive, derive_general
 
@@ -299,6 +352,7 @@ def cmd_figure(args: argparse.Namespace) -> int:
     from ..evaluate import as_exact, with_channels
     from ..figures import render
 
+    _quiet_font_library()
     if args.transpose and args.kind != "matrix":
         raise UsageError("--transpose is for --kind matrix")
     if (args.input_values is None) != (args.kernel_values is None):

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 import numpy as np
 import sympy as sp
 
-from ..console import can_encode, json_text, write
+from ..console import can_encode, json_text, terminal_width, write
 from ..geometry import Geometry
 from ..limits import Cost, limit, require
 
@@ -100,10 +100,14 @@ def _padding(text: str) -> int | tuple[int, int]:
 GEOMETRY_FLAGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
     ("--input", "input_size", _integer, "spatial input size, one per axis"),
     ("--kernel", "kernel_size", _integer, "kernel size (one value for all axes, or one per axis)"),
-    ("--stride", "stride", _integer, "stride"),
-    ("--padding", "padding", _padding, "padding, a crop of the full output; B:E for asymmetric"),
-    ("--output-padding", "output_padding", _integer, "output_padding"),
-    ("--dilation", "dilation", _integer, "dilation"),
+    ("--stride", "stride", _integer, "stride s (default 1; one value, or one per axis)"),
+    ("--padding", "padding", _padding,
+     "padding p, a crop of the full output at each end (default 0); B:E for an asymmetric "
+     "crop of one axis"),
+    ("--output-padding", "output_padding", _integer,
+     "output_padding a, extra length at the high end (default 0; PyTorch allows "
+     "0 <= a < max(s, d))"),
+    ("--dilation", "dilation", _integer, "dilation d, spacing of the kernel taps (default 1)"),
 )
 
 
@@ -114,12 +118,17 @@ def _add_geometry_flags(parser: argparse.ArgumentParser, *, required: bool) -> N
             flag, dest=dest, nargs="+", type=kind, metavar="N",
             required=required and dest in ("input_size", "kernel_size"), help=text,
         )
-    for flag, dest in (("--in-channels", "in_channels"), ("--out-channels", "out_channels")):
-        group.add_argument(flag, dest=dest, type=_integer, default=1, metavar="N")
+    for flag, dest, what in (("--in-channels", "in_channels", "C_in, channels of the input y"),
+                             ("--out-channels", "out_channels", "C_out, channels of the output x")):
+        group.add_argument(flag, dest=dest, type=_integer, default=1, metavar="N",
+                           help=f"{what} (default 1)")
     # `--groups N` for a concrete geometry; a bare `--groups` asks `prove --general` to
     # include channels with groups
     group.add_argument("--groups", dest="groups", type=_integer, nargs="?", const=GROUPS_FLAG,
-                       default=1, metavar="N")
+                       default=1, metavar="N",
+                       help="number of groups, a count (default 1) that divides C_in and C_out; "
+                            "with --general (prove, derive) a bare --groups, without a number, "
+                            "adds channels with groups to the symbolic proof")
 
 
 #: The value of a bare ``--groups`` (no number): no integer, so ``--groups 0`` stays
@@ -174,12 +183,18 @@ def _geometry(args: argparse.Namespace, **inferred: Any) -> Geometry:
     return Geometry(**params)
 
 def _emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
-    """Print JSON (strict: no bare NaN) or text, in ASCII when stdout cannot encode it."""
+    """Print JSON (strict: no bare NaN) or text, in ASCII when stdout cannot encode it.
+
+    Text is fitted to the terminal's width (:func:`symtconv.console.fit`: wrapped at
+    spaces, never inside a token); JSON is printed as it is.
+    """
     if args.json:
         text = json_text(data)
         if not can_encode(text, sys.stdout):
             text = json_text(data, ascii_only=True)  # \u escapes: nothing lost
-    write(text)
+        write(text)
+        return
+    write(text, width=terminal_width())
 
 
 def _no_geometry_flags(args: argparse.Namespace, mode: str) -> None:

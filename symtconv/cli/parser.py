@@ -27,13 +27,16 @@ from .options import (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ..proofs import ENGINES
+    from .. import __version__
+    from ..proofs import AUTO_SYMPY_TERMS, ENGINES
     from ..results import METHODS
 
     parser = _Parser(
         prog="symtconv",
         description="Derive and prove the mathematics of transposed convolution.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="print symtconv's version and exit")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], text: str,
@@ -49,7 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     size.add_argument("--symbolic", action="store_true",
                       help="derive the output-size formula for symbolic i, k, s, p, d, a")
     prove = command("prove", cmd_prove, "prove exactly that the methods agree", geometry=False)
-    prove.add_argument("--engine", choices=ENGINES, default="auto")
+    prove.add_argument("--engine", choices=ENGINES, default="auto",
+                       help="sympy: SymPy expressions (readable, small layers); fast: the exact "
+                            "engine (millions of terms); auto (default): SymPy up to "
+                            f"{AUTO_SYMPY_TERMS:,} y·w terms, else fast")
     prove.add_argument("--methods", nargs="+", choices=list(METHODS), default=None,
                        help="methods to compare with the scatter definition (default: all)")
     prove.add_argument("--general", action="store_true",
@@ -92,14 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
                             "(the input always has a batch axis), channels (one in and out)")
     check.add_argument("--max-size", type=_integer, default=4, metavar="N",
                        help="the largest spatial input size drawn (1-64, default 4)")
-    check.add_argument("--max-examples", type=_integer, default=200, metavar="N")
-    check.add_argument("--seed", type=_integer, default=None, metavar="S")
+    check.add_argument("--max-examples", type=_integer, default=200, metavar="N",
+                       help="how many random layers hypothesis draws (default 200)")
+    check.add_argument("--seed", type=_integer, default=None, metavar="S",
+                       help="hypothesis's random seed, to repeat a run (default: random)")
     check.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
                        help="time allowed per call (default 10)")
     fig = command("figure", cmd_figure, "draw C, the flip-and-pad steps or the overlap map "
                   "(needs matplotlib: pip install 'symtconv[plot]')", geometry=False)
     fig.add_argument("--kind", required=True, choices=("matrix", "steps", "overlap", "animation"),
-                     help="animation: the flip-and-pad steps and the sliding window as a GIF")
+                     help="matrix: C (or Cᵀ); steps: the flip-and-pad steps; overlap: the "
+                          "terms reaching each output (the checkerboard); animation: the "
+                          "flip-and-pad steps and the sliding window as a GIF")
     fig.add_argument("-o", "--output", required=True, metavar="FILE",
                      help="the file to write: .png, .svg or .pdf (.gif for --kind animation)")
     fig.add_argument("--transpose", action="store_true", help="with --kind matrix: draw Cᵀ")
@@ -119,8 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     conv = command("convert", cmd_convert, "translate a transposed convolution between "
                    "PyTorch, ONNX, TensorFlow, Keras and JAX", geometry=False)
-    conv.add_argument("--from", dest="source", required=True, choices=FRAMEWORKS)
-    conv.add_argument("--to", dest="target", required=True, choices=FRAMEWORKS)
+    conv.add_argument("--from", dest="source", required=True, choices=FRAMEWORKS,
+                      help="the framework whose parameters are given")
+    conv.add_argument("--to", dest="target", required=True, choices=FRAMEWORKS,
+                      help="the framework to write the same layer for")
     conv.add_argument("--attrs", metavar="JSON", default=None,
                       help="the source's own parameters as a JSON object (instead of the "
                            "geometry flags; --input, --kernel and channels still apply)")

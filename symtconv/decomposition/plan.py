@@ -447,7 +447,7 @@ class Decomposition:
             f"groups={g.groups}, kernel {self.sub_kernel}, weight {self.conv_weight_shape}, "
             f"output {self.phase_length}",
         ]
-        for n, ax in enumerate(self.axes):
+        for n, ax in enumerate(self.axes, start=1):
             rows = "; ".join(
                 f"r={r}: " + " ".join("0" if m < 0 else f"w{m}" for m in row)
                 for r, row in enumerate(ax.taps)
