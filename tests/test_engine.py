@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from symtconv import Geometry
 from symtconv import engine as E
+from symtconv.engine import comparison as engine_comparison
 from symtconv.errors import (
     ParameterError,
     ParameterTypeError,
@@ -460,6 +461,6 @@ def test_term_sets_pickle_and_huge_layers_are_refused(monkeypatch: pytest.Monkey
     assert pickle.loads(pickle.dumps(ts)) == ts
     g = Geometry((8, 8), 3)
     assert E.count_terms(g) == g.count_terms()
-    monkeypatch.setattr(E, "MAX_TERMS", g.count_terms() - 1)
+    monkeypatch.setattr(engine_comparison, "MAX_TERMS", g.count_terms() - 1)
     with pytest.raises(TooLargeError, match="at most MAX_TERMS"):
         E.prove_fast(g)

@@ -19,7 +19,6 @@ import sympy as sp
 from hypothesis import given, settings
 
 from symtconv import Geometry, ParameterError
-from symtconv import latex as latex_module
 from symtconv import strategies as sts
 from symtconv.cli import main
 from symtconv.latex import (
@@ -40,6 +39,7 @@ from symtconv.latex import (
     latex,
     shown_indices,
 )
+from symtconv.latex import documents as latex_module
 from symtconv.matrix import conv_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -487,7 +487,7 @@ def test_the_readme_gives_the_rebuild_command():
 
 
 def test_check_reports_a_stale_document(tmp_path, monkeypatch, capsys):
-    from symtconv import latex as module
+    from symtconv.latex import documents as module
 
     monkeypatch.setattr(module, "DOCUMENTS", {"tiny.tex": lambda: derive(Geometry(2, 1))})
     assert module._main(["--rebuild", str(tmp_path)]) == 0
@@ -499,7 +499,7 @@ def test_check_reports_a_stale_document(tmp_path, monkeypatch, capsys):
 
 @needs_matplotlib
 def test_check_reports_a_stale_or_missing_figure(tmp_path, monkeypatch, capsys, request):
-    from symtconv import latex as module
+    from symtconv.latex import documents as module
 
     build = {"tiny.tex": lambda: derive(Geometry(3, 2, stride=2), figures=True)}
     monkeypatch.setattr(module, "DOCUMENTS", build)
