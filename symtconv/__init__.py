@@ -9,6 +9,7 @@ from .results import Proof
 
 __all__ = [
     "verify",
+    "decompose",
     "evaluate",
     "prove",
     "Proof",
@@ -29,4 +30,8 @@ def __getattr__(name: str) -> object:
         from .verification import verify
 
         return verify
+    if name == "decompose":  # the sub-pixel decomposition
+        from .decomposition import decompose
+
+        return decompose
     raise AttributeError(f"module 'symtconv' has no attribute {name!r}")

@@ -634,6 +634,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --general: number of spatial axes")
     derive.add_argument("--asymmetric", action="store_true",
                         help="with --general: separate begin/end crops")
+    from .decomposition.cli import register as register_decompose  # symtconv decompose
+
+    register_decompose(commands)
     return parser
 
 

@@ -4,7 +4,14 @@ Every method takes the geometry, the input ``y`` of shape ``(C_in, *i)`` and the
 ``w`` of shape ``(C_in, C_out/groups, *k)`` and returns the output ``x`` of shape
 ``(C_out, *o)``.  They run on NumPy object arrays of SymPy expressions (for
 derivations and proofs) and on arrays of numbers alike; none calls another, so
-comparing them proves something.
+comparing them proves something.  The reference, :func:`scatter`, shares no helper
+with the other three (only the shape check, which can raise but not change a value):
+its channel mapping and its output size are its own, so a bug in a shared helper makes
+the others disagree with it instead of agreeing wrongly.  Each method derives its
+output size from its own steps — scatter from where its products land, flip-and-pad
+from its padded array; ``Cᵀ`` (the columns of C) and the VJP (the ``x`` it
+differentiates by) from :class:`Geometry`'s size formula, which the first two do not
+use — so a size disagreement is caught when the proof compares shapes.
 
 - :func:`scatter` — the definition: ``x[s·n + d·m - p] += y[n]·w[m]``.
 - :func:`transpose` — ``Cᵀ·vec(y)`` with C the forward convolution's matrix.
@@ -67,9 +74,8 @@ __all__ = [
 # --------------------------------------------------------------------------- #
 
 
-def _checked(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    y = np.asarray(y, dtype=object)
-    w = np.asarray(w, dtype=object)
+def _check_shapes(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> None:
+    """Raise :class:`ShapeError` unless ``y`` and ``w`` have the geometry's shapes."""
     want_y = spatial_shape(geometry, geometry.input_shape)
     want_w = spatial_shape(geometry, geometry.weight_shape)
     if y.shape != want_y:
@@ -81,6 +87,11 @@ def _checked(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarr
             f"weight w has shape {w.shape}, but the geometry needs {want_w} "
             "(C_in, C_out/groups, *kernel_size)"
         )
+
+
+def _checked(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y, w = np.asarray(y, dtype=object), np.asarray(w, dtype=object)
+    _check_shapes(geometry, y, w)
     return y, w
 
 
@@ -93,13 +104,6 @@ def _group_slices(geometry: Geometry, c_in: int) -> slice:
     group = c_in // (geometry.in_channels // geometry.groups)
     per_out = geometry.out_channels // geometry.groups
     return slice(group * per_out, (group + 1) * per_out)
-
-
-def _valid_inputs(n_count: int, start: int, step: int, length: int) -> slice | None:
-    """Inputs ``n`` whose position ``start + step·n`` lies in ``[0, length)``, as a slice."""
-    lo = 0 if start >= 0 else (-start + step - 1) // step  # ceil(-start / step)
-    hi = min(n_count - 1, (length - 1 - start) // step)
-    return slice(lo, hi + 1) if lo <= hi else None
 
 
 def _taps(geometry: Geometry) -> list[tuple[int, ...]]:
@@ -123,8 +127,16 @@ def scatter(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     ===========
 
     For every input entry ``n`` and kernel tap ``m`` (per axis), the product lands at
-    ``s·n + d·m - p_begin`` of the output; products outside ``[0, o)`` are cropped (that
-    is what ``padding`` means in PyTorch).  Vectorised over ``n`` with strided slices.
+    ``s·n + d·m`` of the full output, which ``output_padding`` lengthens by ``a`` at the
+    high end; ``padding`` then crops ``p_begin`` and ``p_end`` (that is what it means in
+    PyTorch).  Output channel ``c_out`` of group ``g`` sums the input channels of ``g``
+    with the weights ``w[c_in, c_out - g·C_out/groups]``.  Vectorised over ``n``.
+
+    This is the reference the other methods are compared with, so it shares no helper
+    with them: its channel mapping, the range of ``n`` that lands inside the output and
+    the output size are all worked out here, from the arrays' own shapes (the output
+    size is not read off :class:`Geometry`, so a wrong size formula makes the methods
+    that use it disagree with this one).
 
     Examples
     ========
@@ -135,25 +147,32 @@ def scatter(geometry: Geometry, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     >>> scatter(g, input_symbols(g), weight_symbols(g))
     array([[w_{0}*y_{0}, w_{1}*y_{0}, w_{0}*y_{1}, w_{1}*y_{1}]], dtype=object)
     """
-    y, w = _checked(geometry, y, w)
-    out_size = spatial_shape(geometry, geometry.output_size)
-    in_size = y.shape[1:]
-    out = _zeros(spatial_shape(geometry, geometry.output_shape))
-    for m in _taps(geometry):
-        source, target = [], []
-        for ax, mm, n_count, o in zip(geometry.axes, m, in_size, out_size, strict=True):
-            s, start = int(ax.s), int(ax.d) * mm - int(ax.p_begin)
-            valid = _valid_inputs(n_count, start, s, o)
-            if valid is None:
-                break
-            source.append(valid)
-            target.append(slice(start + s * valid.start, start + s * (valid.stop - 1) + 1, s))
-        else:
-            for c in range(geometry.in_channels):
-                taps: tuple[Any, ...] = (c, slice(None), *m)
-                inputs: tuple[Any, ...] = (c, *source)
-                outputs: tuple[Any, ...] = (_group_slices(geometry, c), *target)
-                out[outputs] += _broadcast(w[taps], geometry.ndim) * y[inputs]
+    y, w = np.asarray(y, dtype=object), np.asarray(w, dtype=object)
+    _check_shapes(geometry, y, w)
+    groups = geometry.groups
+    in_per_group, out_per_group = y.shape[0] // groups, w.shape[1]
+    steps = [(int(ax.s), int(ax.d), int(ax.p_begin)) for ax in geometry.axes]
+    # the positions s·n + d·m run over [0, (i-1)s + d(k-1)], output_padding adds a at
+    # the high end, then the crops: o = (i-1)s + d(k-1) + 1 + a - p_begin - p_end
+    size = tuple(
+        s * (n - 1) + d * (k - 1) + 1 + int(ax.a) - int(ax.p_begin) - int(ax.p_end)
+        for (s, d, _), n, k, ax in zip(steps, y.shape[1:], w.shape[2:], geometry.axes, strict=True)
+    )
+    out = np.full((out_per_group * groups, *size), sp.Integer(0), dtype=object)
+    for m in np.ndindex(*w.shape[2:]):
+        sources, targets = [], []
+        for (s, d, p), mm, n_count, o in zip(steps, m, y.shape[1:], size, strict=True):
+            positions = s * np.arange(n_count) + d * mm - p
+            inside = np.flatnonzero((positions >= 0) & (positions < o))
+            sources.append(inside)
+            targets.append(positions[inside])
+        if any(len(t) == 0 for t in targets):
+            continue
+        source, target = np.ix_(*sources), np.ix_(*targets)
+        for c_out in range(out.shape[0]):
+            group, local = divmod(c_out, out_per_group)
+            for c_in in range(group * in_per_group, (group + 1) * in_per_group):
+                out[(c_out, *target)] += w[(c_in, local, *m)] * y[(c_in, *source)]
     return out
 
 
@@ -226,7 +245,8 @@ class FlipAndPad:
 
 
 def _zero_insert(geometry: Geometry, y: np.ndarray) -> np.ndarray:
-    stretched = spatial_shape(geometry, [ax.stretched for ax in geometry.axes])
+    # s-1 zeros between neighbours: (i-1)s + 1 entries per axis
+    stretched = [(n - 1) * int(ax.s) + 1 for n, ax in zip(y.shape[1:], geometry.axes, strict=True)]
     out = _zeros((y.shape[0], *stretched))
     out[(slice(None), *(slice(None, None, int(ax.s)) for ax in geometry.axes))] = y
     return out
@@ -250,10 +270,16 @@ def _pad(geometry: Geometry, a: np.ndarray) -> np.ndarray:
 
 
 def _correlate(geometry: Geometry, padded: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """Stride-1 correlation at dilation d: ``out[j] = Σ_m padded[j + d·m]·kernel[m]``."""
-    out_size = spatial_shape(geometry, geometry.output_size)
-    out = _zeros(spatial_shape(geometry, geometry.output_shape))
+    """Stride-1 correlation at dilation d: ``out[j] = Σ_m padded[j + d·m]·kernel[m]``.
+
+    The output has one entry per position where the dilated kernel fits inside the
+    padded array: ``len(padded) - d(k-1)`` per axis (not read off :class:`Geometry`, so
+    a wrong padding shows up as a size that differs from the other methods').
+    """
     dilation = [int(d) for d in geometry.dilation]
+    sizes = zip(padded.shape[1:], dilation, kernel.shape[2:], strict=True)
+    out_size = [n - d * (k - 1) for n, d, k in sizes]
+    out = _zeros((kernel.shape[1] * geometry.groups, *out_size))
     for m in _taps(geometry):
         window = tuple(
             slice(d * mm, d * mm + o) for d, mm, o in zip(dilation, m, out_size, strict=True)

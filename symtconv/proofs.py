@@ -79,7 +79,8 @@ def _compare(method: str, reference: np.ndarray, candidate: np.ndarray) -> Compa
             method,
             "scatter",
             False,
-            f"output shape {candidate.shape} differs from the definition's {reference.shape}",
+            f"the output sizes differ: {method} gives shape {candidate.shape}, the "
+            f"definition (scatter) {reference.shape}",
         )
     mismatches: list[Mismatch] = []
     differing = 0

@@ -29,6 +29,8 @@ METHOD_LATEX: dict[str, str] = {
     "flip_and_pad": r"\operatorname{conv}_{1}\bigl(\operatorname{pad}(\operatorname{stretch}(y)),"
     r" \operatorname{flip}(w)\bigr)",
     "vjp": r"\nabla_{x} \langle y, \operatorname{conv}(x) \rangle",
+    "decomposition": r"\operatorname{crop}\bigl(\operatorname{shuffle}(\operatorname{conv}_{1}"
+    r"(\operatorname{pad}(y), w'))\bigr)",
 }
 
 

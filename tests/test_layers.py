@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"verification"},
     {"demo"},
     {"figures", "latex"},
-    {"decompose"},
+    {"decomposition"},
     {"audit", "explore"},
     {"cli", "__main__", ""},  # "" is the package's own __init__
 ]
@@ -107,7 +107,9 @@ def find_cycle(graph: Graph) -> list[str] | None:
 
 def layer(module: str) -> int | None:
     parts = module.split(".")
-    name = parts[1] if len(parts) > 1 else ""
+    # a feature package's own command-line module (``symtconv.decomposition.cli``) is part
+    # of the front end, registered by ``symtconv.cli``
+    name = "cli" if parts[-1] == "cli" else parts[1] if len(parts) > 1 else ""
     return next((n for n, names in enumerate(LAYERS) if name in names), None)
 
 

@@ -82,7 +82,7 @@ def test_a_crop_longer_than_the_zero_inserted_axis():
     assert as_int(steps.result[0]) == [0] == as_int(scatter(g, y, w)[0])
 
 
-@given(sts.geometry_and_arrays(sts.geometries(adjoint=True)))
+@given(sts.geometry_and_arrays(sts.geometries(adjoint=True, asymmetric=True)))
 def test_four_methods_agree_on_integers(case):
     g, y, w = case
     expected = scatter(g, y, w)
@@ -91,7 +91,7 @@ def test_four_methods_agree_on_integers(case):
     assert np.array_equal(vjp(g, y, w), expected)
 
 
-@given(sts.geometry_and_arrays(sts.geometries(max_ndim=2)))
+@given(sts.geometry_and_arrays(sts.geometries(max_ndim=2, asymmetric=True)))
 def test_flip_and_pad_agrees_with_scatter_for_pytorchs_whole_range(case):
     g, y, w = case
     assert np.array_equal(flip_and_pad(g, y, w).result, scatter(g, y, w))
@@ -138,3 +138,78 @@ def test_scatter_matches_torch(case):
         **sts.torch_kwargs(g),
     )
     assert np.array_equal(got.numpy(), scatter(g, y, w).astype(np.float64))
+
+
+def brute_force_conv_transpose(g, y, w):
+    """The definition, one product at a time, written here independently of symtconv.
+
+    Every ``y[c_in, n]·w[c_in, local, m]`` lands at ``s·n + d·m`` of a full output of
+    length ``(i-1)s + d(k-1) + 1 + a`` per axis in output channel
+    ``(c_in // (C_in/groups))·(C_out/groups) + local``; padding crops ``(p_begin, p_end)``.
+    """
+    ndim = y.ndim - 1
+    strides, dilations, pads = g.stride, g.dilation, g.padding
+    pairs = [p if isinstance(p, tuple) else (p, p) for p in pads]
+    full = [
+        (y.shape[1 + ax] - 1) * strides[ax] + dilations[ax] * (w.shape[2 + ax] - 1) + 1
+        + g.output_padding[ax]
+        for ax in range(ndim)
+    ]
+    per_in, per_out = y.shape[0] // g.groups, w.shape[1]
+    x = np.zeros((per_out * g.groups, *full), dtype=object)
+    for c_in in range(y.shape[0]):
+        for local in range(per_out):
+            c_out = (c_in // per_in) * per_out + local
+            for n in np.ndindex(*y.shape[1:]):
+                for m in np.ndindex(*w.shape[2:]):
+                    j = tuple(strides[ax] * n[ax] + dilations[ax] * m[ax] for ax in range(ndim))
+                    x[(c_out, *j)] += y[(c_in, *n)] * w[(c_in, local, *m)]
+    crop = tuple(slice(b, full[ax] - e) for ax, (b, e) in enumerate(pairs))
+    return x[(slice(None), *crop)]
+
+
+@given(sts.geometry_and_arrays(sts.geometries(asymmetric=True)))
+def test_scatter_alone_against_a_brute_force_loop(case):
+    # channels, groups, stride, asymmetric crops, dilation, output_padding (PyTorch's whole
+    # range), 1-D to 3-D; exact integers
+    g, y, w = case
+    expected = brute_force_conv_transpose(g, y, w)
+    got = scatter(g, y, w)
+    assert got.shape == expected.shape == tuple(g.output_shape)
+    assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    "g",
+    [
+        Geometry((2, 3), (2, 3), stride=(2, 1), padding=((1, 0), (0, 2)), dilation=(1, 2),
+                 output_padding=(1, 1), in_channels=4, out_channels=6, groups=2),
+        Geometry((2, 1, 2), 2, stride=(1, 3, 2), padding=((0, 1), 0, (1, 0)),
+                 output_padding=(0, 2, 1), in_channels=3, out_channels=3, groups=3),
+    ],
+)
+def test_scatter_alone_against_a_brute_force_loop_on_fixed_cases(g):
+    # channels per group > 1 on both sides, and groups with one channel each
+    y = np.arange(1, 1 + int(np.prod(g.input_shape)), dtype=object).reshape(g.input_shape)
+    w = np.arange(2, 2 + int(np.prod(g.weight_shape)), dtype=object).reshape(g.weight_shape)
+    w = w * np.array([(-1) ** v for v in range(w.size)], dtype=object).reshape(w.shape)
+    assert np.array_equal(scatter(g, y, w), brute_force_conv_transpose(g, y, w))
+
+
+def test_a_wrong_group_mapping_shared_by_the_others_is_caught(monkeypatch):
+    # flip-and-pad and the VJP both map channels with methods._group_slices; the reference
+    # has its own mapping, so a bug there makes them disagree with it instead of agreeing
+    import symtconv.methods as methods
+    from symtconv import prove
+
+    def swapped(geometry, c_in):
+        right = (c_in // (geometry.in_channels // geometry.groups) + 1) % geometry.groups
+        per_out = geometry.out_channels // geometry.groups
+        return slice(right * per_out, (right + 1) * per_out)
+
+    g = Geometry(3, 2, stride=2, in_channels=2, out_channels=2, groups=2)
+    assert prove(g, engine="sympy", methods=["flip_and_pad", "vjp"])
+    monkeypatch.setattr(methods, "_group_slices", swapped)
+    proof = prove(g, engine="sympy", methods=["flip_and_pad", "vjp"])
+    assert not proof
+    assert [c.holds for c in proof.comparisons] == [False, False]

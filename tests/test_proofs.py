@@ -16,7 +16,7 @@ from symtconv.proofs import prove_sympy
 
 
 @settings(max_examples=25)
-@given(sts.geometries(adjoint=True, max_input=3, max_kernel=3))
+@given(sts.geometries(adjoint=True, max_input=3, max_kernel=3, asymmetric=True))
 def test_every_valid_adjoint_geometry_is_proved(g):
     proof = prove(g, engine="sympy")
     assert proof, str(proof)
@@ -107,3 +107,48 @@ def test_terms_counted_like_the_expanded_polynomials():
     counted = sum(len(np.atleast_1d(e.expand().args)) if e != 0 else 0
                   for e in scatter(g, y, w).flat)
     assert prove(g, engine="sympy").terms == counted
+
+
+def test_two_extra_trailing_zeros_of_padding_are_caught(monkeypatch):
+    # flip-and-pad takes its output size from its own padded array: two more zeros at the
+    # end of every axis make a longer output, which the shape comparison reports
+    import symtconv.methods as methods
+
+    pad = methods._pad
+
+    def padded_too_much(geometry, a):
+        out = pad(geometry, a)
+        wider = np.full((out.shape[0], *(n + 2 for n in out.shape[1:])), 0, dtype=object)
+        wider[tuple(slice(0, n) for n in out.shape)] = out
+        return wider
+
+    g = Geometry((3, 2), 3, stride=2, padding=1)
+    monkeypatch.setattr(methods, "_pad", padded_too_much)
+    proof = prove(g, engine="sympy")
+    assert not proof
+    failed = {c.method: c for c in proof.comparisons if not c.holds}
+    assert set(failed) == {"flip_and_pad"}
+    detail = failed["flip_and_pad"].detail
+    assert "sizes differ" in detail and "(1, 7, 5)" in detail and "(1, 5, 3)" in detail
+    assert "sizes differ" in str(proof)
+
+
+def test_a_wrong_zero_extension_is_not_called_proved(monkeypatch):
+    # stride <= output_padding < dilation: the note about Cᵀ of the zero-extended y must
+    # follow its own comparison, so a wrong extension is reported as NOT equal
+    import symtconv.methods as methods
+
+    transpose = methods.transpose
+
+    def wrong_extension(geometry, y, w, *, extend=False):
+        out = transpose(geometry, y, w, extend=extend)
+        if extend:
+            out[(0,) * out.ndim] += y[(0,) * y.ndim] * w[(0,) * w.ndim]
+        return out
+
+    g = Geometry(3, 3, stride=1, dilation=2, output_padding=1)
+    assert any("are equal (proved)" in note for note in prove(g, engine="sympy").notes)
+    monkeypatch.setattr(methods, "transpose", wrong_extension)
+    notes = prove(g, engine="sympy").notes
+    assert any("NOT equal" in note for note in notes)
+    assert not any("proved" in note for note in notes)
