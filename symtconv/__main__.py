@@ -1,5 +1,11 @@
 """``python -m symtconv``: the same as the ``symtconv`` command."""
 
-from .cli import main
+import sys
+
+try:
+    from .cli import main
+except KeyboardInterrupt:  # Ctrl-C while the package loads: the same one line as main()
+    sys.stderr.write("symtconv: interrupted\n")
+    raise SystemExit(130) from None
 
 raise SystemExit(main())

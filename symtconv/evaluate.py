@@ -34,7 +34,7 @@ import sympy as sp
 
 from . import methods as _methods
 from .errors import ParameterTypeError, ShapeError
-from .geometry import Geometry
+from .geometry import Geometry, geometry_argument
 from .tensors import check_sympy_size, input_symbols, weight_symbols
 
 __all__ = ["as_exact", "evaluate", "substitute", "with_channels"]
@@ -108,7 +108,7 @@ def evaluate(geometry: Geometry, y_values: Any, w_values: Any) -> np.ndarray:
     rationals.  ``y_values`` may leave out the channel axis for one channel, and
     ``w_values`` both channel axes for one channel pair.
     """
-    check_sympy_size(geometry)
+    check_sympy_size(geometry_argument(geometry))
     y, w = input_symbols(geometry), weight_symbols(geometry)
     method = _methods.transpose if geometry.is_adjoint is True else _methods.scatter
     return substitute(method(geometry, y, w), geometry, y_values, w_values)

@@ -28,6 +28,7 @@ SymPy integer symbols give symbolic sizes and the conditions under which they ar
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,8 +39,23 @@ from typing import Any, TypeAlias
 import sympy as sp
 
 from .errors import ParameterError, ParameterTypeError
+from .limits import (
+    ENGINE_BYTES_PER_OUTPUT,
+    ENGINE_BYTES_PER_TERM,
+    NUMERIC_BLOCK_ENTRIES,
+    Cost,
+)
 
-__all__ = ["Axis", "Geometry", "Size"]
+__all__ = [
+    "Axis",
+    "Geometry",
+    "Size",
+    "axis_terms",
+    "floor_sum",
+    "geometry_argument",
+    "least_period",
+    "pairs_up_to",
+]
 
 #: A size: a Python int, or a SymPy integer expression (SymPy ships no type hints).
 Size: TypeAlias = Any
@@ -437,21 +453,78 @@ class Geometry:
         return (self.out_channels, *self.output_size)
 
     def count_terms(self) -> Size:
-        """Number of ``y·w`` products that land inside the output (the nonzeros of Cᵀy)."""
-        per_axis = []
-        for ax in self.axes:
-            if _is_symbolic(ax):
-                raise ParameterTypeError("count_terms needs a concrete geometry")
-            per_axis.append(
-                sum(
-                    1
-                    for n in range(int(ax.i))
-                    for m in range(int(ax.k))
-                    if 0 <= n * ax.s + m * ax.d - ax.p_begin < ax.output
-                )
+        """Number of ``y·w`` products that land inside the output (the nonzeros of Cᵀy).
+
+        Counted in closed form per axis (:func:`axis_terms`, a few dozen integer
+        operations whatever the sizes), times the channel pairs ``C_in·C_out/groups``.
+
+        >>> Geometry((64, 64), 4, stride=2, padding=1, in_channels=16, out_channels=16
+        ...          ).count_terms()
+        16516096
+        >>> Geometry(10**19, 3).count_terms()
+        30000000000000000000
+        """
+        if self.is_symbolic:
+            raise ParameterTypeError(
+                f"count_terms needs a concrete geometry, got {self.describe()}"
             )
         channel_pairs = self.in_channels * (self.out_channels // self.groups)
-        return channel_pairs * reduce(mul, per_axis, 1)
+        return channel_pairs * reduce(mul, (axis_terms(ax) for ax in self.axes), 1)
+
+    def cost(
+        self, tier: str, *, batch: int = 1, itemsize: int = 8, objects: bool = False,
+        what: str = "",
+    ) -> Cost:
+        """The cost of running ``tier`` on this geometry, estimated in closed form.
+
+        Explanation
+        ===========
+
+        ``"sympy"``: ``y·w`` terms, and entries of ``y`` and ``x`` (one SymPy object
+        each).  ``"engine"``: the fast engine's estimated peak bytes,
+        :data:`~symtconv.limits.ENGINE_BYTES_PER_TERM` per term plus
+        :data:`~symtconv.limits.ENGINE_BYTES_PER_OUTPUT` per output entry.
+        ``"numeric"``: for ``batch`` samples of ``itemsize`` bytes, the output plus one
+        block of GEMM columns (``C_out/g·Πk·Πi`` per channel, at least a million
+        entries), and with ``objects`` (exact Python numbers, about a microsecond
+        each) the products ``y·w`` the GEMM computes.  ``"overlap"``: the
+        output positions of one channel.  ``"derive"``: the entries of ``y`` and ``x``,
+        the terms of every axis added up (a document lists per-axis structure), and
+        the overlap periods added up (the document derives each interior count).
+        :func:`symtconv.limits.require` compares the result with the limits.
+
+        >>> g = Geometry((3, 3), 3, stride=2, padding=1)
+        >>> g.cost("sympy").quantities()
+        {'terms': 49, 'entries': 34}
+        >>> Geometry(3, 100_000, dilation=1_000).cost("engine").bytes > 2**31
+        True
+        """
+        if self.is_symbolic:
+            raise ParameterTypeError(f"cost needs a concrete geometry, got {self.describe()}")
+        outputs = _prod(self.output_shape)
+        if tier == "sympy":
+            return Cost(tier, terms=self.count_terms(),
+                        entries=_prod(self.input_shape) + outputs, what=what)
+        if tier == "engine":
+            terms = self.count_terms()
+            return Cost(tier, terms=terms, what=what, bytes=ENGINE_BYTES_PER_TERM * terms
+                        + ENGINE_BYTES_PER_OUTPUT * outputs)
+        per_group = self.out_channels // self.groups
+        if tier == "numeric":
+            columns = self.groups * _prod(self.kernel_size) * _prod(self.input_size)
+            block = max(NUMERIC_BLOCK_ENTRIES, columns)
+            products = batch * self.in_channels * per_group * columns // self.groups
+            return Cost(tier, bytes=itemsize * (batch * outputs + block),
+                        products=products if objects else None, what=what)
+        if tier == "overlap":
+            return Cost(tier, cells=_prod(self.output_size), what=what)
+        if tier == "derive":
+            period = sum(least_period(*(int(v) for v in (ax.k, ax.s, ax.d))) for ax in self.axes)
+            return Cost(tier, entries=_prod(self.input_shape) + outputs, period=period,
+                        terms=sum(axis_terms(ax) for ax in self.axes), what=what)
+        raise ParameterError(
+            f"tier must be one of sympy, engine, numeric, overlap, derive, got tier={tier!r}"
+        )
 
     def describe(self) -> str:
         """The parameters in PyTorch's keyword form, for messages and reports."""
@@ -494,6 +567,35 @@ class Geometry:
         }
 
 
+def geometry_argument(value: Any, name: str = "geometry") -> Geometry:
+    """``value`` if it is a :class:`Geometry`, else :class:`ParameterTypeError` naming it.
+
+    >>> geometry_argument(None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    symtconv.errors.ParameterTypeError: geometry must be a symtconv.Geometry (e.g. ...
+    ...got geometry=None (NoneType)
+    """
+    if not isinstance(value, Geometry):
+        raise ParameterTypeError(
+            f"{name} must be a symtconv.Geometry (e.g. Geometry(input_size=(3, 3), "
+            f"kernel_size=3, stride=2)), got {name}={value!r:.60} ({type(value).__name__})"
+        )
+    return value
+
+
+def least_period(k: int, s: int, d: int) -> int:
+    """The least period of the interior overlap counts: ``g = gcd(d, s)`` if ``s/g``
+    divides ``k``, else ``s`` (derived in :func:`symtconv.overlap.derive_overlap`).
+
+    >>> from symtconv.overlap import least_period
+    >>> least_period(3, 2, 1), least_period(4, 2, 1), least_period(2, 4, 2), least_period(3, 4, 2)
+    (2, 1, 2, 4)
+    """
+    g = math.gcd(d, s)
+    return g if k % (s // g) == 0 else s
+
+
 def _max(a: Size, b: Size) -> Size:
     """``max`` for ints, ``sympy.Max`` once either side is symbolic."""
     return sp.Max(a, b) if isinstance(a, sp.Basic) or isinstance(b, sp.Basic) else max(a, b)
@@ -502,6 +604,66 @@ def _max(a: Size, b: Size) -> Size:
 def _pair(padding: Any) -> tuple[Size, Size]:
     """A stored per-axis padding (a number, or a (begin, end) pair) as (begin, end)."""
     return padding if isinstance(padding, tuple) else (padding, padding)
+
+
+def _prod(values: Iterable[Size]) -> int:
+    return reduce(mul, (int(v) for v in values), 1)
+
+
+def floor_sum(n: int, m: int, a: int, b: int) -> int:
+    """``Σ_{x=0}^{n-1} floor((a·x + b)/m)`` for ``a, b >= 0``, ``m >= 1``, in O(log) steps.
+
+    The Euclid-like reduction: take out ``floor(a/m)`` and ``floor(b/m)``, then swap the
+    roles of ``a`` and ``m`` by counting the lattice points under the line the other way.
+
+    >>> floor_sum(10, 3, 2, 1) == sum((2 * x + 1) // 3 for x in range(10))
+    True
+    """
+    total = 0
+    while n > 0:
+        if a >= m:
+            total += (n - 1) * n // 2 * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        y_max = a * n + b
+        if y_max < m:
+            break
+        # the points under the line, counted by rows: n' = y_max // m rows
+        n, b, m, a = y_max // m, y_max % m, a, m
+    return total
+
+
+def pairs_up_to(u: int, i: int, k: int, s: int, d: int) -> int:
+    """``#{(n, m) : 0 <= n < i, 0 <= m < k, s·n + d·m <= u}`` in closed form."""
+    if u < 0:
+        return 0
+    n_max = min(i - 1, u // s)
+    # n <= n_full: every tap fits (u - s·n >= d(k-1)); beyond: floor((u - s·n)/d) + 1 taps
+    n_full = min(n_max, (u - d * (k - 1)) // s) if u >= d * (k - 1) else -1
+    total = (n_full + 1) * k
+    first = n_full + 1
+    if first <= n_max:
+        count = n_max - first + 1
+        # n = n_max - x for x = 0..count-1: floor((u - s·n_max + s·x)/d) + 1
+        total += floor_sum(count, d, s, u - s * n_max) + count
+    return total
+
+
+def axis_terms(ax: Axis) -> int:
+    """The ``y·w`` products of one axis that land in the output (``0 <= j < o``).
+
+    ``j = s·n + d·m - p_begin``, so the products with ``p_begin <= s·n + d·m <=
+    o - 1 + p_begin``: two lattice-point counts under a line (:func:`floor_sum`).
+
+    >>> from symtconv import Geometry
+    >>> axis_terms(Geometry(3, 3, stride=2, padding=1).axes[0])
+    7
+    """
+    i, k, s, p, d = (int(v) for v in (ax.i, ax.k, ax.s, ax.p_begin, ax.d))
+    o = int(ax.output)
+    return pairs_up_to(o - 1 + p, i, k, s, d) - pairs_up_to(p - 1, i, k, s, d)
 
 
 def _simplify(value: Size) -> Size:

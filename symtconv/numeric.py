@@ -195,10 +195,13 @@ def conv_transpose(
         )
     )
     _check_bias(b, geometry.out_channels, w)
-    dtype = _result_dtype(y, w, b, terms=(w.shape[0] // g) * prod(w.shape[2:]))
-    out = _scatter(y.astype(dtype, copy=False), w.astype(dtype, copy=False), geometry)
+    terms = (w.shape[0] // g) * prod(w.shape[2:])
+    dtype = _result_dtype(y, w, b, terms=terms)
+    work = _work_dtype(dtype, y, w, b, terms)
+    out = _scatter(y.astype(work, copy=False), w.astype(work, copy=False), geometry)
     if b is not None:
-        out += b.astype(dtype, copy=False).reshape(-1, *(1,) * ndim)
+        out += b.astype(work, copy=False).reshape(-1, *(1,) * ndim)
+    out = out if work == dtype else out.astype(dtype)
     return out if batched else out[0]
 
 
@@ -288,10 +291,13 @@ def conv(
         g,
     )
     _check_bias(b, w.shape[0], w)
-    dtype = _result_dtype(x, w, b, terms=w.shape[1] * prod(w.shape[2:]))
-    out = _gather(x.astype(dtype, copy=False), w.astype(dtype, copy=False), geometry)
+    terms = w.shape[1] * prod(w.shape[2:])
+    dtype = _result_dtype(x, w, b, terms=terms)
+    work = _work_dtype(dtype, x, w, b, terms)
+    out = _gather(x.astype(work, copy=False), w.astype(work, copy=False), geometry)
     if b is not None:
-        out += b.astype(dtype, copy=False).reshape(-1, *(1,) * ndim)
+        out += b.astype(work, copy=False).reshape(-1, *(1,) * ndim)
+    out = out if work == dtype else out.astype(dtype)
     return out if batched else out[0]
 
 
@@ -438,6 +444,8 @@ def _as_array(name: str, value: Any) -> Array:
             f"got {name}={value!r:.80}"
         ) from exc
     kind = array.dtype.kind
+    if kind == "O":
+        _check_objects(name, array)
     if kind == "b":
         raise ParameterTypeError(
             f"{name} must hold numbers, got a bool array (dtype {array.dtype}); "
@@ -449,6 +457,21 @@ def _as_array(name: str, value: Any) -> Array:
             f"got dtype {array.dtype}"
         )
     return array
+
+
+def _check_objects(name: str, array: Array) -> None:
+    """An object array must hold numbers (Python ints, fractions, SymPy expressions...)."""
+    for value in array.flat:
+        if isinstance(value, numbers.Number) and not isinstance(value, bool):
+            continue
+        import sympy as sp  # symbols are welcome: the result is then a formula
+
+        if isinstance(value, sp.Expr):
+            continue
+        raise ParameterTypeError(
+            f"{name} must hold numbers (or SymPy expressions), got {value!r:.60} "
+            f"({type(value).__name__}) in an object array of shape {array.shape}"
+        )
 
 
 def _as_optional(bias: Any) -> Array | None:
@@ -543,6 +566,23 @@ def _result_dtype(a: Array, w: Array, b: Array | None, terms: int) -> np.dtype[A
             )
         return np.dtype(np.int64)
     return np.result_type(*arrays)
+
+
+#: Integers up to this magnitude are exact in float64 (a 53-bit significand).
+_FLOAT_EXACT = 2**53
+
+
+def _work_dtype(dtype: np.dtype[Any], a: Array, w: Array, b: Array | None, terms: int) -> Any:
+    """The dtype to compute in: float64 for integers whose every partial sum stays below
+    2**53 (exact there, and BLAS makes it fast), else ``dtype``.
+
+    Every partial sum of an output is a sum of some of its at most ``terms`` products
+    plus perhaps the bias, so ``max|a|·max|w|·terms + max|b|`` bounds them all.
+    """
+    if dtype != np.int64:
+        return dtype
+    bound = _peak(a) * _peak(w) * terms + _peak(b)
+    return np.dtype(np.float64) if bound < _FLOAT_EXACT else dtype
 
 
 def _padding_bound(padding: Any) -> int:

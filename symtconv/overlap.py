@@ -68,7 +68,7 @@ positions receive nothing:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -76,9 +76,11 @@ from typing import Any, Literal
 import numpy as np
 import sympy as sp
 
-from .errors import ParameterTypeError
+from .errors import ParameterTypeError, TooLargeError
 from .general import Step, check_identity
-from .geometry import Axis, Geometry
+from .geometry import Axis, Geometry, least_period
+from .limits import Cost, limit, require
+from .runs import Computed, Run, border_cost, border_values, periodic_cost, periodic_pattern
 
 __all__ = [
     "ASSUMED",
@@ -166,17 +168,6 @@ def interior_counts(k: int, s: int, d: int) -> tuple[int, ...]:
     return tuple(taps_reaching(t, k, s, d) for t in range(s))
 
 
-def least_period(k: int, s: int, d: int) -> int:
-    """The least period of the interior counts: ``g`` if ``s' | k`` else ``s``.
-
-    >>> from symtconv.overlap import least_period
-    >>> least_period(3, 2, 1), least_period(4, 2, 1), least_period(2, 4, 2), least_period(3, 4, 2)
-    (2, 1, 2, 4)
-    """
-    g = math.gcd(d, s)
-    return g if k % (s // g) == 0 else s
-
-
 def is_uniform(k: int, s: int, d: int) -> bool:
     """Whether every interior position receives the same number of taps (``k/s``).
 
@@ -192,6 +183,47 @@ def is_uniform(k: int, s: int, d: int) -> bool:
 # --------------------------------------------------------------------------- #
 
 
+def _runs(i: int, k: int, s: int, d: int, p: int, o: int, what: str) -> tuple[Run, ...]:
+    """The counts of one axis as runs: the two borders listed, the middle one period.
+
+    In the uncropped output ``t = j + p`` runs over ``[0, T]``, ``T = s(i-1) + d(k-1)``.
+    Between ``A = min(s(i-1), d(k-1))`` and ``B = max(...)`` the count is periodic: with
+    ``d(k-1) <= s(i-1)`` every tap can reach (the interior, period ``s``); otherwise every
+    input can, and by the symmetry ``(n, s) <-> (m, d)`` of ``t = s·n + d·m`` the count is
+    :func:`taps_reaching` with ``i`` taps, stride ``d`` and dilation ``s`` (period ``d``).
+    The borders ``[0, A)`` and ``(B, T]`` hold ``A`` positions each; output_padding past
+    ``T`` adds zeros.  The cost is estimated and checked first
+    (:func:`symtconv.limits.require`, limit ``overlap.entries``).
+    """
+    total = s * (i - 1) + d * (k - 1)
+    taps_first = d * (k - 1) <= s * (i - 1)
+    a, b = min(s * (i - 1), d * (k - 1)), max(s * (i - 1), d * (k - 1))
+    middle = (k, s, d) if taps_first else (i, d, s)
+    lo, hi = p, p + o - 1  # the t of the output
+
+    def clipped(t0: int, t1: int) -> tuple[int, int]:
+        return max(t0, lo), min(t1, hi)
+
+    head, mid, tail = clipped(0, a - 1), clipped(a, b), clipped(b + 1, total)
+    listed = sum(border_cost(t0, t1, i, k, s, d) for t0, t1 in (head, tail))
+    require(Cost("overlap", entries=listed + periodic_cost(*middle), what=what))
+    runs = []
+    for t0, t1 in (head, mid, tail):
+        if t0 > t1:
+            continue
+        start, stop = t0 - p, t1 - p + 1
+        if (t0, t1) == mid:
+            period, values = periodic_pattern(*middle)
+            runs.append(Run(start, stop, period, p % period, values))
+        else:
+            values = border_values(t0, t1, i, k, s, d, lambda t: taps_reaching(t, k, s, d, i))
+            runs.append(Run(start, stop, stop - start, -start % (stop - start), values))
+    if hi > total:  # output_padding past the last product
+        start = max(total + 1, lo) - p
+        runs.append(Run(start, o, 1, 0, ((0, 1),)))
+    return tuple(runs)
+
+
 @dataclass(frozen=True)
 class AxisOverlap:
     """The overlap on one axis of a concrete geometry.
@@ -199,13 +231,17 @@ class AxisOverlap:
     ``counts[j]`` is the number of taps reaching output index ``j``; ``residues[r]``
     the interior count at every ``j ≡ r (mod s)``; ``interior`` the first ``period``
     of them (the pattern by ``j mod period``); ``interior_range`` the first and last
-    ``j`` where no border cuts taps off (``None`` when there is none).
+    ``j`` where no border cuts taps off (``None`` when there is none).  ``runs``
+    describe all ``length`` counts compactly (:class:`symtconv.runs.Run`): the borders
+    listed, the periodic middle as one period.  Sequences longer than the
+    ``overlap.entries`` limit are :class:`symtconv.runs.Computed` (indexable, each entry
+    in O(1)) instead of tuples, and their JSON is ``null``.
     """
 
-    counts: tuple[int, ...]
-    residues: tuple[int, ...]
+    counts: Sequence[int]
+    residues: Sequence[int]
     period: int
-    interior: tuple[int, ...]
+    interior: Sequence[int]
     interior_range: tuple[int, int] | None
     uniform: bool
     kernel: int
@@ -213,6 +249,8 @@ class AxisOverlap:
     dilation: int
     padding: int
     gcd: int
+    length: int = 0
+    runs: tuple[Run, ...] | None = None
 
     @property
     def reason(self) -> str:
@@ -228,13 +266,14 @@ class AxisOverlap:
         return f"gcd(d, s) = 1 and s | k: every interior position receives k/s = {k // s}"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: counts, residues, period, interior, interior_range, uniform, ..."""
+        """JSON form: counts, residues, period, interior, interior_range, uniform, ...,
+        length and runs (sequences past the ``overlap.entries`` limit are ``null``)."""
         return {
-            "counts": list(self.counts),
+            "counts": _listed(self.counts),
             "period": self.period,
             "uniform": self.uniform,
-            "interior": list(self.interior),
-            "residues": list(self.residues),
+            "interior": _listed(self.interior),
+            "residues": _listed(self.residues),
             "interior_range": None if self.interior_range is None else list(self.interior_range),
             "kernel": self.kernel,
             "stride": self.stride,
@@ -242,13 +281,33 @@ class AxisOverlap:
             "padding": self.padding,
             "gcd": self.gcd,
             "reason": self.reason,
+            "length": self.length,
+            "runs": None if self.runs is None else [run.to_dict() for run in self.runs],
         }
 
 
-def _axis_overlap(ax: Axis, o: int) -> AxisOverlap:
+def _listed(values: Sequence[int]) -> list[int] | None:
+    return None if isinstance(values, Computed) else list(values)
+
+
+def _sequence(length: int, entry: Callable[[int], int]) -> Sequence[int]:
+    """A tuple up to the ``overlap.entries`` limit, else a :class:`Computed` sequence."""
+    listable = limit("overlap.entries")
+    if length <= listable:
+        return tuple(entry(j) for j in range(length))
+    return Computed(length, entry, listable)
+
+
+def _axis_overlap(ax: Axis, o: int, what: str = "overlap") -> AxisOverlap:
     i, k, s, d, p = (int(v) for v in (ax.i, ax.k, ax.s, ax.d, ax.p_begin))
-    counts = tuple(taps_reaching(j + p, k, s, d, i) for j in range(o))
-    residues = tuple(taps_reaching(r + p, k, s, d) for r in range(s))
+    counts = _sequence(o, lambda j: taps_reaching(j + p, k, s, d, i))
+    try:
+        runs: tuple[Run, ...] | None = _runs(i, k, s, d, p, o, what)
+    except TooLargeError:
+        if isinstance(counts, Computed):
+            raise  # neither listed nor summarised: refuse
+        runs = None
+    residues = _sequence(s, lambda r: taps_reaching(r + p, k, s, d))
     period = least_period(k, s, d)
     # interior: d(k-1) <= t <= s(i-1), with t = j + p, inside the output
     first, last = max(0, d * (k - 1) - p), min(o - 1, s * (i - 1) - p)
@@ -256,7 +315,8 @@ def _axis_overlap(ax: Axis, o: int) -> AxisOverlap:
         counts=counts,
         residues=residues,
         period=period,
-        interior=residues[:period],
+        interior=residues[:period] if isinstance(residues, tuple) else _sequence(
+            period, lambda r: taps_reaching(r + p, k, s, d)),
         interior_range=(first, last) if first <= last else None,
         uniform=is_uniform(k, s, d),
         kernel=k,
@@ -264,6 +324,8 @@ def _axis_overlap(ax: Axis, o: int) -> AxisOverlap:
         dilation=d,
         padding=p,
         gcd=math.gcd(d, s),
+        length=o,
+        runs=runs,
     )
 
 
@@ -314,6 +376,7 @@ class Overlap:
         The product of the per-axis counts times ``C_in/groups``: the number of nonzeros
         in each column of C (for ``output_padding < stride``).
         """
+        require(self.geometry.cost("overlap", what="the overlap grid (Overlap.terms())"))
         grid = np.array(self.channel_factor, dtype=np.int64)
         for ax in self.axes:
             grid = np.multiply.outer(grid, np.array(ax.counts, dtype=np.int64))
@@ -328,13 +391,21 @@ class Overlap:
                 if ax.interior_range is None
                 else f"for j in [{ax.interior_range[0]}, {ax.interior_range[1]}]"
             )
-            lines += [
+            lines.append(
                 f"axis {n}: i={geo.i}, k={ax.kernel}, s={ax.stride}, d={ax.dilation}, "
-                f"p={ax.padding} -> o={o}",
-                "  counts:   " + " ".join(str(c) for c in ax.counts),
-                "  interior: "
-                + " ".join(str(c) for c in ax.interior)
-                + f" (j mod {ax.period}), period {ax.period}, {where}",
+                f"p={ax.padding} -> o={o}"
+            )
+            if isinstance(ax.counts, Computed) and ax.runs is not None:
+                lines += ["  counts, in runs (value×repeats):"] + [f"    {run}" for run in ax.runs]
+            else:
+                lines.append("  counts:   " + " ".join(str(c) for c in ax.counts))
+            pattern = (
+                f"{ax.period:,} values (see the runs)"
+                if isinstance(ax.interior, Computed)
+                else " ".join(str(c) for c in ax.interior)
+            )
+            lines += [
+                f"  interior: {pattern} (j mod {ax.period}), period {ax.period}, {where}",
                 f"  {'uniform' if ax.uniform else 'NOT uniform'}: {ax.reason}",
             ]
         lines.append(

@@ -38,7 +38,7 @@ import sympy as sp
 
 from . import methods as _methods
 from .errors import NotAdjointError, ParameterError
-from .geometry import Geometry
+from .geometry import Geometry, geometry_argument
 from .results import METHODS, Comparison, Mismatch, Proof
 from .tensors import (
     SYMPY_TERM_LIMIT,
@@ -211,6 +211,7 @@ def prove(
     >>> bool(symtconv.prove(g))
     True
     """
+    geometry_argument(geometry)
     if engine not in ENGINES:
         raise ParameterError(f"engine must be one of {', '.join(ENGINES)}, got engine={engine!r}")
     if engine == "auto":

@@ -21,14 +21,14 @@ array([[y_{0,0}, y_{0,1}],
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import sympy as sp
 
-from .errors import ParameterTypeError, ShapeError, TooLargeError
+from .errors import ParameterTypeError, ShapeError
 from .geometry import Geometry
+from .limits import limit, require
 
 __all__ = [
     "SYMPY_ENTRY_LIMIT",
@@ -57,12 +57,12 @@ def spatial_shape(geometry: Geometry, sizes: Sequence[object]) -> tuple[int, ...
 
 
 #: The SymPy tier refuses geometries with more ``y·w`` terms than this (tens of seconds).
-SYMPY_TERM_LIMIT = 10_000
+SYMPY_TERM_LIMIT = limit("sympy.terms")
 
 
 #: ... and geometries whose input and output have more entries than this together (one
 #: SymPy object each: a huge stride makes a huge, almost empty output from few terms).
-SYMPY_ENTRY_LIMIT = 100_000
+SYMPY_ENTRY_LIMIT = limit("sympy.entries")
 
 
 def sympy_load(geometry: Geometry) -> tuple[int, int]:
@@ -72,10 +72,9 @@ def sympy_load(geometry: Geometry) -> tuple[int, int]:
     >>> sympy_load(Geometry((3, 3), 3, stride=2, padding=1))
     (49, 34)
     """
-    entries = math.prod(spatial_shape(geometry, geometry.input_shape)) + math.prod(
-        spatial_shape(geometry, geometry.output_shape)
-    )
-    return int(geometry.count_terms()), entries
+    spatial_shape(geometry, geometry.input_shape)  # a clear error for symbolic sizes
+    cost = geometry.cost("sympy")
+    return int(cost.terms or 0), int(cost.entries or 0)
 
 
 def sympy_fits(
@@ -89,23 +88,14 @@ def sympy_fits(
     return load[0] <= terms and load[1] <= entries
 
 
-def check_sympy_size(geometry: Geometry) -> int:
-    """The number of ``y·w`` terms, or :class:`TooLargeError` past :data:`SYMPY_TERM_LIMIT`
-    terms or :data:`SYMPY_ENTRY_LIMIT` entries."""
-    terms, entries = sympy_load(geometry)
-    if terms > SYMPY_TERM_LIMIT or entries > SYMPY_ENTRY_LIMIT:
-        what = (
-            f"at most {SYMPY_TERM_LIMIT} y·w terms, and this geometry "
-            f"({geometry.describe()}) has {terms}"
-            if terms > SYMPY_TERM_LIMIT
-            else f"at most {SYMPY_ENTRY_LIMIT} input and output entries, and this geometry "
-            f"({geometry.describe()}) has {entries}"
-        )
-        raise TooLargeError(
-            f"the SymPy tier handles {what}; use the fast engine (prove(..., "
-            "engine='fast'), CLI --engine fast) or symtconv.numeric for numbers"
-        )
-    return terms
+def check_sympy_size(geometry: Geometry, what: str = "") -> int:
+    """The number of ``y·w`` terms, or :class:`TooLargeError` past the SymPy tier's limits
+    (:data:`SYMPY_TERM_LIMIT` terms, :data:`SYMPY_ENTRY_LIMIT` entries; see
+    :mod:`symtconv.limits`)."""
+    spatial_shape(geometry, geometry.input_shape)
+    cost = geometry.cost("sympy", what=what or geometry.describe())
+    require(cost)
+    return int(cost.terms or 0)
 
 
 def symbol_name(

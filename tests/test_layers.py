@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent / "symtconv"
 
 #: DESIGN.md's layer table, lowest first; a module may import its own layer or lower ones.
 LAYERS: list[set[str]] = [
-    {"errors", "progress"},
-    {"geometry"},
+    {"errors", "progress", "limits"},
+    {"geometry", "runs"},
     {"tensors", "matrix", "results", "strategies"},
     {"methods", "evaluate"},
     {"proofs", "engine"},
@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"figures", "latex"},
     {"decomposition"},
     {"audit", "explore"},
-    {"cli", "__main__", ""},  # "" is the package's own __init__
+    {"cli", "console", "__main__", ""},  # "" is the package's own __init__
 ]
 
 Graph = dict[str, set[str]]

@@ -24,7 +24,7 @@ PROOFS = ("both", "concrete", "general", "none")
 
 def register(commands: Any) -> argparse.ArgumentParser:
     """Add ``decompose`` to the ``symtconv`` subcommands (an argparse subparsers object)."""
-    from ..cli import _add_geometry_flags
+    from ..cli.options import _add_geometry_flags
 
     text = ("rewrite a transposed convolution as a stride-1 convolution, a pixel shuffle "
             "and a crop; prove it; optionally export it as ONNX")
@@ -49,7 +49,7 @@ def register(commands: Any) -> argparse.ArgumentParser:
 
 
 def _load(path: str, flag: str) -> np.ndarray:
-    from ..cli import UsageError
+    from ..cli.options import UsageError
 
     try:
         return np.asarray(np.load(path, allow_pickle=False))
@@ -60,7 +60,7 @@ def _load(path: str, flag: str) -> np.ndarray:
 
 def run(args: argparse.Namespace) -> int:
     """Handle ``symtconv decompose``."""
-    from ..cli import UsageError, _emit, _geometry
+    from ..cli.options import UsageError, _emit, _geometry
 
     for flag, value in (("--weight", args.weight), ("--bias", args.bias)):
         if value is not None and args.onnx is None:
