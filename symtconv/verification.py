@@ -5,14 +5,18 @@ Explanation
 
 :func:`verify` drives a callable with hypothesis over geometries (1-D to 3-D, channels,
 groups, stride, padding, dilation, output_padding, bias, unbatched or batches of one to
-three samples) and compares it with the exact reference
+three samples, or the subset the implementation supports: ``ndim``, ``without``,
+``max_size``) and compares it with the exact reference
 (:func:`symtconv.numeric.conv_transpose`, itself checked against the SymPy tier and
-PyTorch).  On a failure hypothesis shrinks the case to the
-smallest failing geometry; then symtconv recovers *which* ``y·w`` products land in
-*which* outputs by calling the implementation with one-hot inputs and weights, lists
-the differing outputs as expected vs. got terms, and names the likely mistake when it
-recognises one (kernel not flipped, padding off by one, output_padding ignored,
-dilation ignored, in/out channels swapped, stride misapplied, wrong output size).
+PyTorch).  The implementation runs in a child process (:mod:`symtconv.runner`) with a
+time limit per call; a hang, a crash, an exit, a result that is not real numbers, NaN,
+a modified input or a returned input buffer is a failure, never a pass.  On a failure
+hypothesis shrinks the case to the smallest failing geometry; then symtconv recovers
+*which* ``y·w`` products land in *which* outputs by calling the implementation with
+one-hot inputs and weights, lists the differing outputs as expected vs. got terms, and
+names the likely mistake when it recognises one (kernel not flipped, padding off by one,
+output_padding ignored, dilation ignored, in/out channels swapped, stride misapplied,
+bias ignored, samples of a batch mixed, wrong output size).
 
 Needs hypothesis (``pip install 'symtconv[test]'``).
 
@@ -34,44 +38,73 @@ An implementation that forgets to flip the kernel:
 >>> bool(report), report.diagnosis
 (False, 'kernel not flipped')
 
-Verifying a callable that takes torch tensors: wrap it so it takes and returns numpy
-arrays, e.g. ``lambda x, w, b=None, **kw: f(torch.from_numpy(x), torch.from_numpy(w),
-None if b is None else torch.from_numpy(b), **kw).numpy()``.
+A kernel that only supports part of the space is checked on that part:
+
+>>> def only_2d(input, weight, bias=None, **kwargs):
+...     assert weight.ndim == 4, "2-D only"
+...     return conv_transpose(input, weight, bias, **kwargs)
+>>> report = verify(only_2d, ndim=2, without=["dilation"], max_examples=10, seed=0)
+>>> bool(report), report.space.ndim
+(True, (2,))
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .conventions import to_onnx
-from .errors import MissingDependencyError, ParameterError
+from .conventions import to_jax, to_onnx
+from .errors import MissingDependencyError, ParameterError, ParameterTypeError
 from .geometry import Geometry
 from .numeric import conv_transpose
+from .runner import Outcome, Runner
 from .tensors import symbol_name
 
 try:
+    import hypothesis.configuration as hypothesis_configuration
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis import strategies as st
-    from hypothesis.errors import NoSuchExample
+    from hypothesis.errors import HypothesisException, NoSuchExample
 except ImportError as error:  # pragma: no cover - exercised without the extra
     raise MissingDependencyError(
         "symtconv.verification needs hypothesis: pip install 'symtconv[test]'"
     ) from error
 
-from . import strategies as sts
+from .strategies import Space
 
 __all__ = ["CONVENTIONS", "Case", "Difference", "Verification", "verify"]
 
-#: Conventions a callable can follow: ``"torch"`` (``torch.nn.functional.conv_transpose*d``)
-#: and ``"onnx"`` (the ONNX ConvTranspose operator's inputs and attributes).
-CONVENTIONS = ("torch", "onnx")
+#: Conventions a callable can follow: ``"numpy"`` (``torch.nn.functional.conv_transpose*d``'s
+#: signature on numpy arrays), ``"torch"`` (the same on torch tensors), ``"onnx"`` (the ONNX
+#: ConvTranspose operator's inputs and attributes) and ``"jax"`` (``jax.lax.conv_transpose``).
+CONVENTIONS = ("numpy", "torch", "onnx", "jax")
+
+#: What each convention itself rules out of the space, and why.
+_CONVENTION_LIMITS = {
+    "onnx": (("unbatched",), "ONNX's X always has a batch axis"),
+    "jax": (("unbatched", "groups", "bias"),
+            "jax.lax.conv_transpose has no groups and no bias; lhs has a batch axis"),
+}
+
+#: The extra each convention needs, by module.
+_CONVENTION_EXTRAS = {"torch": ("torch", "torch"), "jax": ("jax", "jax")}
+
+#: After this many calls past the time limit (or this many dead children) the search stops
+#: shrinking: the smallest case found so far is reported instead of waiting many times.
+MAX_TIMEOUTS = 3
+MAX_DEATHS = 5
+
+#: One-hot term recovery calls the implementation ``|y|·|w|`` times; above this, skip it.
+MAX_TERM_CALLS = 4000
 
 
 # --------------------------------------------------------------------------- #
@@ -89,7 +122,7 @@ class Case:
     bias: np.ndarray | None
     batched: bool
     #: Whose signature the call uses (one of :data:`CONVENTIONS`).
-    convention: str = "torch"
+    convention: str = "numpy"
     #: More samples after ``y`` in a batched call (each checked like ``y``), so that an
     #: implementation mixing the samples of a batch is caught.
     others: tuple[np.ndarray, ...] = ()
@@ -99,6 +132,12 @@ class Case:
         """``N`` of a batched call (0 for an unbatched one)."""
         return 1 + len(self.others) if self.batched else 0
 
+    def key(self) -> tuple[Any, ...]:
+        """Equal for equal cases (what a verdict is cached under)."""
+        arrays = (self.y, self.w, *self.others, *(() if self.bias is None else (self.bias,)))
+        return (repr(self.geometry.to_dict()), self.batched, self.bias is None,
+                tuple(a.shape for a in arrays), b"".join(a.tobytes() for a in arrays))
+
     def to_dict(self) -> dict[str, Any]:
         data = self.geometry.to_dict()
         data.update(bias=self.bias is not None, batched=self.batched, batch=self.batch,
@@ -107,18 +146,21 @@ class Case:
 
 
 @st.composite
-def _cases(draw: st.DrawFn, convention: str = "torch") -> Case:
-    g = draw(sts.geometries(max_input=4, max_kernel=3, max_stride=3, max_dilation=2))
-    y = draw(sts.integer_arrays(tuple(int(v) for v in g.input_shape), -3, 3))
-    w = draw(sts.integer_arrays(tuple(int(v) for v in g.weight_shape), -3, 3))
-    bias = draw(st.none() | sts.integer_arrays((g.out_channels,), -3, 3))
-    batched = convention == "onnx" or draw(st.booleans())  # ONNX's X is always (N, C, *i)
-    others = tuple(
-        draw(sts.integer_arrays(y.shape, -3, 3)).astype(np.float64)
-        for _ in range(draw(st.integers(0, 2)) if batched else 0)
-    )
-    return Case(g, y.astype(np.float64), w.astype(np.float64),
-                None if bias is None else bias.astype(np.float64), batched, convention, others)
+def _cases(draw: st.DrawFn, space: Space, convention: str = "numpy") -> Case:
+    g = draw(space.geometries())
+    # the values come from a drawn seed, not element by element: the choices hypothesis
+    # shrinks stay few and aligned with the geometry, so shrinking is fast and goes far
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    with_bias = not space.lacks("bias") and draw(st.booleans())
+    batch = draw(st.sampled_from(space.batches))
+
+    def values(shape: tuple[int, ...]) -> np.ndarray:
+        return rng.integers(-3, 4, shape).astype(np.float64)
+
+    y = values(tuple(int(v) for v in g.input_shape))
+    return Case(g, y, values(tuple(int(v) for v in g.weight_shape)),
+                values((g.out_channels,)) if with_bias else None, batch > 0, convention,
+                tuple(values(y.shape) for _ in range(batch - 1)))
 
 
 def _kwargs(g: Geometry) -> dict[str, Any]:
@@ -126,50 +168,102 @@ def _kwargs(g: Geometry) -> dict[str, Any]:
             "groups": g.groups, "dilation": g.dilation}
 
 
-def _call(fn: Callable[..., Any], case: Case) -> np.ndarray:
-    """The output for the first sample, ``y`` (see :func:`_call_all`)."""
-    return _call_all(fn, case)[0]
+def _request(case: Case) -> tuple[dict[str, np.ndarray | None], dict[str, Any]]:
+    """The arrays and keyword arguments of the call, in the case's convention.
 
-
-def _call_all(fn: Callable[..., Any], case: Case) -> list[np.ndarray]:
-    """Call ``fn`` with its convention's signature; the output of each sample, unbatched.
-
-    ``"torch"``: ``fn(input, weight, bias, stride=, padding=, output_padding=, groups=,
-    dilation=)``; ``"onnx"``: ``fn(X, W, B, kernel_shape=, strides=, pads=,
-    output_padding=, dilations=, group=)`` with the attributes of
-    :func:`symtconv.conventions.to_onnx` (the weight layout is the same).
+    ``"numpy"``/``"torch"``: ``fn(input, weight, bias, stride=, padding=,
+    output_padding=, groups=, dilation=)``; ``"onnx"``: ``fn(X, W, B, kernel_shape=,
+    strides=, pads=, output_padding=, dilations=, group=)`` with the attributes of
+    :func:`symtconv.conventions.to_onnx`; ``"jax"``: ``fn(lhs, rhs, strides=, padding=,
+    rhs_dilation=, dimension_numbers=, transpose_kernel=)`` from
+    :func:`symtconv.conventions.to_jax` (the weight layout is PyTorch's in every case).
     """
     y = np.stack([case.y, *case.others]) if case.batched else case.y
     if case.convention == "onnx":
         call = to_onnx(case.geometry)
         assert call.crop is None  # ONNX's pads express every crop
-        result = fn(y, case.w, case.bias, **call.kwargs)
+        kwargs = call.kwargs
+    elif case.convention == "jax":
+        kwargs = to_jax(case.geometry).kwargs
     else:
-        result = fn(y, case.w, case.bias, **_kwargs(case.geometry))
-    if result is None or np.ndim(result) == 0:
-        raise TypeError(f"the implementation returned {type(result).__name__}, not an array")
-    out = np.asarray(result, dtype=np.float64)
-    if case.batched:
-        if out.ndim != case.y.ndim + 1 or out.shape[0] != case.batch:
-            raise ValueError(f"batched input of shape {y.shape} gave output shape {out.shape}")
-        return list(out)
-    return [out]
+        kwargs = _kwargs(case.geometry)
+    return {"input": y, "weight": case.w, "bias": case.bias}, kwargs
+
+
+class _Failed(Exception):
+    """The implementation did not return an array of real numbers of the right rank."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.failure)
+        self.outcome = outcome
+
+
+class _Implementation:
+    """The implementation under test, behind its runner; counts and stops the calls."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+
+    @property
+    def exhausted(self) -> bool:
+        """Too many calls timed out or killed the child: make no more."""
+        return self.runner.timeouts >= MAX_TIMEOUTS or self.runner.deaths >= MAX_DEATHS
+
+    def outputs(self, case: Case) -> list[np.ndarray]:
+        """The output of each sample, unbatched; :class:`_Failed` when there is none."""
+        if self.exhausted:
+            raise _Failed(Outcome("timeout", failure="not called: too many calls timed out "
+                                                     "or crashed"))
+        arrays, kwargs = _request(case)
+        outcome = self.runner.call(arrays, kwargs)
+        if outcome.result is None:
+            raise _Failed(outcome)
+        out = outcome.result
+        if case.batched:
+            if out.ndim != case.y.ndim + 1 or out.shape[0] != case.batch:
+                raise _Failed(Outcome("raised", failure=(
+                    f"returned output shape {out.shape} for a batched input of shape "
+                    f"{(case.batch, *case.y.shape)}")))
+            return list(out)
+        return [out]
+
+    def first(self, case: Case) -> np.ndarray:
+        """The output for the first sample, ``y``."""
+        return self.outputs(case)[0]
 
 
 def _reference(case: Case) -> np.ndarray:
     return conv_transpose(case.y, case.w, case.bias, **_kwargs(case.geometry))
 
 
-def _agrees(fn: Callable[..., Any], case: Case) -> bool:
+def _nonfinite(got: np.ndarray) -> str:
+    kinds = [name for name, present in (("NaN", np.isnan(got).any()),
+                                        ("inf", np.isinf(got).any())) if present]
+    return " and ".join(kinds)
+
+
+def _judge(impl: _Implementation, case: Case) -> Outcome | None:
+    """None when every sample agrees exactly with the reference, else what went wrong.
+
+    Wrong values or a wrong shape are ``Outcome("values")``; everything else carries its
+    own text (see :mod:`symtconv.runner`).
+    """
     try:
-        outputs = _call_all(fn, case)
-    except Exception:
-        return False
+        outputs = impl.outputs(case)
+    except _Failed as failed:
+        return failed.outcome
     for got, y in zip(outputs, (case.y, *case.others), strict=True):
         expected = _reference(replace(case, y=y, others=()))
+        bad = _nonfinite(got)
+        if bad and np.isfinite(expected).all():
+            return Outcome("not finite", failure=f"returned {bad} where the reference is finite")
         if got.shape != expected.shape or not np.array_equal(got, expected):
-            return False
-    return True
+            return Outcome("values")
+    return None
+
+
+def _agrees(impl: _Implementation, case: Case) -> bool:
+    return _judge(impl, case) is None
 
 
 # --------------------------------------------------------------------------- #
@@ -177,11 +271,13 @@ def _agrees(fn: Callable[..., Any], case: Case) -> bool:
 # --------------------------------------------------------------------------- #
 
 
-def _term_map(fn: Callable[..., Any], case: Case) -> tuple[tuple[int, ...], dict[tuple, list]]:
+def _term_map(
+    first: Callable[[Case], np.ndarray], case: Case
+) -> tuple[tuple[int, ...], dict[tuple, list]]:
     """Output shape and, per output index, the ``(coefficient, y index, w index)`` terms.
 
-    Found by calling ``fn`` without bias on every one-hot pair ``y = e_n``, ``w = e_m``
-    (a transposed convolution is bilinear in ``y`` and ``w``).
+    Found by calling ``first`` (the output for one sample) without bias on every one-hot
+    pair ``y = e_n``, ``w = e_m`` (a transposed convolution is bilinear in ``y`` and ``w``).
     """
     terms: dict[tuple, list] = {}
     shape: tuple[int, ...] = ()
@@ -191,7 +287,7 @@ def _term_map(fn: Callable[..., Any], case: Case) -> tuple[tuple[int, ...], dict
         for m in np.ndindex(*case.w.shape):
             w = np.zeros_like(case.w)
             w[m] = 1
-            out = _call(fn, replace(case, y=y, w=w, bias=None, others=()))
+            out = first(replace(case, y=y, w=w, bias=None, others=()))
             shape = out.shape
             for index in zip(*np.nonzero(out), strict=True):
                 terms.setdefault(tuple(int(j) for j in index), []).append((out[index], n, m))
@@ -227,9 +323,14 @@ class Difference:
         return {"output": list(self.output), "expected": self.expected, "got": self.got}
 
 
-def _differences(fn: Callable[..., Any], case: Case, limit: int) -> list[Difference]:
-    _, want = _term_map(conv_transpose, replace(case, convention="torch"))  # the reference
-    _, got = _term_map(fn, case)
+def _differences(impl: _Implementation, case: Case, limit: int) -> list[Difference]:
+    if case.y.size * case.w.size > MAX_TERM_CALLS:
+        return []
+    _, want = _term_map(_reference, case)
+    try:
+        _, got = _term_map(impl.first, case)
+    except _Failed:
+        return []
     out = []
     for index in sorted(set(want) | set(got)):
         a, b = sorted(want.get(index, []), key=repr), sorted(got.get(index, []), key=repr)
@@ -335,14 +436,42 @@ def _probe_cases(case: Case, count: int = 3) -> list[Case]:
     return [case, *more]
 
 
-def _diagnose(fn: Callable[..., Any], case: Case) -> str:
-    if case.others and _agrees(fn, replace(case, others=())):
-        return (f"samples of a batch mixed: each sample alone is right, a batch of "
-                f"{case.batch} is not")
+def _wrong_samples(impl: _Implementation, case: Case) -> list[int]:
+    """Which samples of a batched call come out wrong."""
+    samples = (case.y, *case.others)
+    return [n for n, (got, y) in enumerate(zip(impl.outputs(case), samples, strict=True))
+            if not np.array_equal(got, _reference(replace(case, y=y, others=())))]
+
+
+def _batch_diagnosis(impl: _Implementation, case: Case) -> str:
+    """When each sample alone is right but the batch is not: does the output depend on
+    the sample's position in the batch, or on the other samples?  "" otherwise."""
     try:
-        got = [_call(fn, c) for c in _probe_cases(case)]
-    except Exception as error:
-        return f"the implementation raised {type(error).__name__}: {error}"
+        if not all(_agrees(impl, replace(case, y=y, others=())) for y in (case.y, *case.others)):
+            return ""
+        # a batch of copies of one sample: a kernel that mixes samples is wrong from the
+        # first (or right throughout); one that mishandles later positions is wrong after it
+        wrong = _wrong_samples(impl, replace(case, others=(case.y,) * len(case.others)))
+    except _Failed:
+        return ""
+    if wrong and 0 not in wrong:
+        which = ", ".join(str(n) for n in wrong)
+        return (f"wrong on later samples of a batch: each sample alone is right, but in a "
+                f"batch of {case.batch} sample{'s' if len(wrong) > 1 else ''} {which} "
+                f"{'are' if len(wrong) > 1 else 'is'} wrong")
+    return (f"samples of a batch mixed: each sample alone is right, a batch of {case.batch} "
+            "is not")
+
+
+def _diagnose(impl: _Implementation, case: Case) -> str:
+    if case.others:
+        batch = _batch_diagnosis(impl, case)
+        if batch:
+            return batch
+    try:
+        got = [impl.first(c) for c in _probe_cases(case)]
+    except _Failed as failed:
+        return f"the implementation {failed.outcome.failure}"
     for name, wrong in _mistakes(case.geometry):
         try:
             if all(np.array_equal(g, wrong(c)) for g, c in zip(got, _probe_cases(case),
@@ -366,6 +495,7 @@ class Verification:
     """The outcome of :func:`verify`; truthy only if every example passed."""
 
     passed: bool
+    #: Generated examples (never more than ``max_examples``; shrinking is not counted).
     examples: int
     seconds: float
     counterexample: Case | None = None
@@ -375,14 +505,29 @@ class Verification:
     diagnosis: str = ""
     differences: tuple[Difference, ...] = field(default=())
     error: str = ""
+    #: The geometries and calls drawn from.
+    space: Space = field(default_factory=Space)
+    #: What the implementation wrote on ``stdout`` and ``stderr`` (truncated).
+    printed: dict[str, str] = field(default_factory=dict)
+    convention: str = "numpy"
 
     def __bool__(self) -> bool:
         return self.passed
 
+    def _printed_lines(self) -> list[str]:
+        lines = []
+        for stream, text in self.printed.items():
+            if text:
+                lines.append(f"the implementation printed on {stream}:")
+                lines += [f"  | {line}" for line in text.rstrip("\n").splitlines()]
+        return lines
+
     def __str__(self) -> str:
+        space = f"space: {self.space.describe()}"
         if self.passed:
-            return (f"PASSED: {self.examples} examples agree exactly with the reference "
-                    f"({self.seconds:.1f} s)")
+            return "\n".join([
+                f"PASSED: {self.examples} examples agree exactly with the reference "
+                f"({self.seconds:.1f} s)", space, *self._printed_lines()])
         assert self.counterexample is not None
         case = self.counterexample
         lines = [
@@ -403,103 +548,213 @@ class Verification:
             lines.append("differing outputs (terms recovered with one-hot inputs):")
             lines += [f"  {d}" for d in self.differences]
         lines.append(f"diagnosis: {self.diagnosis}")
-        return "\n".join(lines)
+        return "\n".join([*lines, space, *self._printed_lines()])
 
     def to_dict(self) -> dict[str, Any]:
         """What ``symtconv check --json`` prints."""
         return {
             "passed": self.passed,
             "examples": self.examples,
+            "convention": self.convention,
+            "space": self.space.to_dict(),
             "counterexample": None if self.counterexample is None
             else self.counterexample.to_dict(),
             "explained": None if self.explained is None else self.explained.to_dict(),
             "diagnosis": self.diagnosis or None,
             "differences": [d.to_dict() for d in self.differences],
             "error": self.error or None,
+            "stdout": self.printed.get("stdout", ""),
+            "stderr": self.printed.get("stderr", ""),
             "seconds": round(self.seconds, 3),
         }
 
 
+# --------------------------------------------------------------------------- #
+# verify
+# --------------------------------------------------------------------------- #
+
+
+def _cache_directory() -> Path:
+    """``$XDG_CACHE_HOME/symtconv/hypothesis`` (or ``~/.cache/…``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "symtconv" / "hypothesis"
+
+
+@contextlib.contextmanager
+def _hypothesis_home() -> Iterator[None]:
+    """Hypothesis's files (its constants cache) in the user's cache, not ``./.hypothesis``.
+
+    Only while verifying, and only when the caller has not chosen a directory already
+    (``HYPOTHESIS_STORAGE_DIRECTORY`` or ``set_hypothesis_home_dir``).
+    """
+    name = "__hypothesis_home_directory"
+    chosen = vars(hypothesis_configuration).get(name)
+    if chosen is not None or os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    hypothesis_configuration.set_hypothesis_home_dir(_cache_directory())
+    try:
+        yield
+    finally:
+        hypothesis_configuration.set_hypothesis_home_dir(None)
+
+
+def _positive_seconds(name: str, value: Any) -> None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ParameterTypeError(f"{name} must be a positive number, got {name}={value!r}")
+    if not float(value) > 0:
+        raise ParameterError(f"{name} must be positive, got {name}={value!r}")
+
+
+def _space(convention: str, ndim: Any, without: Any, max_size: Any) -> Space:
+    space = Space.of(ndim=ndim, without=without, max_size=max_size)
+    if convention in _CONVENTION_LIMITS:
+        features, note = _CONVENTION_LIMITS[convention]
+        space = space.restricted(features, note)
+    return space
+
+
 def verify(
-    fn: Callable[..., Any],
-    convention: str = "torch",
+    fn: Callable[..., Any] | str,
+    convention: str = "numpy",
     *,
+    ndim: int | tuple[int, ...] | None = None,
+    without: tuple[str, ...] | list[str] = (),
+    max_size: int = 4,
     max_examples: int = 200,
     seed: int | None = None,
     differences: int = 5,
+    timeout: float = 10.0,
+    isolate: bool = True,
 ) -> Verification:
     """Check ``fn`` against the exact reference; on failure, explain the smallest case.
+
+    Explanation
+    ===========
+
+    ``fn`` runs in a child process: a ``module:function`` (or ``path/to/file.py:function``)
+    string is imported by a new interpreter; a callable is forked from this process
+    (``os.fork``, POSIX only; avoid it after starting threads that do not survive a fork,
+    as JAX's do: pass a string then).  ``isolate=False`` calls a callable in this process
+    instead, without a time limit or protection against exits and crashes, and lets a
+    ``KeyboardInterrupt`` through.  Each call is judged strictly: an exception, an exit,
+    a crash, a call past ``timeout``, a result that is not an array of real numbers (bool,
+    complex, strings), NaN or inf, a modified input and a returned input buffer are
+    failures with their own diagnosis.  Hypothesis keeps no example database; its files go
+    to the user's cache directory (``$XDG_CACHE_HOME/symtconv/hypothesis``).
 
     Parameters
     ==========
 
-    fn : callable
-        With the convention's functional signature; for ``"torch"``:
+    fn : callable or str
+        With the convention's functional signature; for ``"numpy"``:
         ``fn(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
         dilation=1)`` on numpy arrays (``input`` is ``(C_in, *i)`` or ``(N, C_in, *i)``,
-        ``weight`` is ``(C_in, C_out/groups, *k)``), returning an array; for ``"onnx"``:
+        ``weight`` is ``(C_in, C_out/groups, *k)``), returning an array; ``"torch"``: the
+        same on CPU float64 torch tensors, returning a tensor; ``"onnx"``:
         ``fn(X, W, B=None, **attributes)`` as the ONNX ConvTranspose operator, ``X`` of
         shape ``(N, C_in, *i)``, ``W`` as for torch, and the attributes ``kernel_shape``,
         ``strides``, ``pads`` (``[x1_begin, x2_begin, …, x1_end, x2_end, …]``),
-        ``output_padding``, ``dilations`` and ``group``.
+        ``output_padding``, ``dilations`` and ``group``; ``"jax"``:
+        ``fn(lhs, rhs, strides=, padding=, rhs_dilation=, dimension_numbers=,
+        transpose_kernel=)`` as :func:`jax.lax.conv_transpose` (PyTorch's layouts, no
+        groups, no bias).
     convention : str
         One of :data:`CONVENTIONS`.
+    ndim : int or tuple of int, optional
+        The numbers of spatial axes the implementation supports (1, 2, 3; default all).
+    without : sequence of str
+        Features it does not support, from :data:`symtconv.strategies.FEATURES`.
+    max_size : int
+        The largest spatial input size drawn (1 to 64, default 4).
     max_examples : int
-        How many cases hypothesis draws.
+        How many cases hypothesis generates (the report never counts more).
     seed : int, optional
         Makes the run reproducible.
     differences : int
         How many differing outputs to list.
+    timeout : float
+        Seconds allowed per call (default 10); after three calls past it the search stops.
+    isolate : bool
+        Run the implementation in a child process (default).
+
+    See Also
+    ========
+
+    symtconv.runner.Runner, symtconv.strategies.Space
     """
+    if not (callable(fn) or isinstance(fn, str)):
+        raise ParameterTypeError(
+            f"fn must be a callable or a 'module:function' string, got fn={fn!r}")
     if convention not in CONVENTIONS:
         raise ParameterError(
             f"convention must be one of {', '.join(CONVENTIONS)}, got convention={convention!r}"
         )
     if not isinstance(max_examples, int) or isinstance(max_examples, bool) or max_examples < 1:
         raise ParameterError(f"max_examples must be a positive integer, got {max_examples!r}")
+    _positive_seconds("timeout", timeout)
+    space = _space(convention, ndim, without, max_size)
+    if convention in _CONVENTION_EXTRAS and importlib.util.find_spec(
+            _CONVENTION_EXTRAS[convention][0]) is None:
+        module, extra = _CONVENTION_EXTRAS[convention]
+        raise MissingDependencyError(f"convention={convention!r} needs {module}: "
+                                     f"pip install 'symtconv[{extra}]'")
     start = time.perf_counter()
-    calls = 0
+    with _hypothesis_home(), Runner(fn, convention, timeout=timeout, isolate=isolate) as runner:
+        impl = _Implementation(runner)
+        report = _search(impl, space, convention, max_examples, seed, differences)
+        printed = runner.printed
+    return replace(report, seconds=time.perf_counter() - start, space=space, printed=printed,
+                   convention=convention)
 
-    def fails(case: Case) -> bool:
-        nonlocal calls
-        calls += 1
-        return not _agrees(fn, case)
 
-    config = settings(
-        max_examples=max_examples, database=None, deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
+def _search(impl: _Implementation, space: Space, convention: str, max_examples: int,
+            seed: int | None, limit: int) -> Verification:
+    """Generate, shrink, then explain the smallest failing case."""
+    verdicts: dict[tuple[Any, ...], Outcome | None] = {}
+    generated = 0
+
+    def judged(case: Case) -> Outcome | None:
+        nonlocal generated
+        key = case.key()
+        if key not in verdicts:
+            if impl.exhausted:  # stop shrinking: waiting on more hangs teaches nothing
+                return None
+            if not any(verdicts.values()):
+                generated += 1
+            verdicts[key] = _judge(impl, case)
+        return verdicts[key]
+
+    # no example database; no "explain" phase (it reruns the implementation many times
+    # to say which parts of the case matter: seconds, and the diagnosis says more)
+    config = settings(max_examples=max_examples, database=None, deadline=None,
+                      suppress_health_check=list(HealthCheck),
+                      phases=[Phase.generate, Phase.shrink])
     try:
-        case = find(_cases(convention), fails, settings=config, random=random.Random(seed))
+        case = find(_cases(space, convention), lambda c: judged(c) is not None,
+                    settings=config, random=random.Random(seed))
     except NoSuchExample:
-        return Verification(True, calls, time.perf_counter() - start)
-    error = _raised(fn, case)
+        return Verification(True, min(generated, max_examples), 0.0)
+    verdict = judged(case)
+    assert verdict is not None
+    examples = min(generated, max_examples)
+    if verdict.kind not in ("values", "raised"):  # hangs, crashes, exits, non-numbers
+        return Verification(False, examples, 0.0, case, case, verdict.failure)
+    error = verdict.failure.removeprefix("raised ") if verdict.kind == "raised" else ""
     explained = case
     if error:  # the smallest case crashes: look for the smallest one with wrong values too
-        with contextlib.suppress(NoSuchExample):
-            explained = find(_cases(convention),
-                             lambda c: not _agrees(fn, c) and not _raised(fn, c),
+        def wrong_values(c: Case) -> bool:
+            found = judged(c)
+            return found is not None and found.kind == "values"
+
+        with contextlib.suppress(NoSuchExample, HypothesisException):
+            explained = find(_cases(space, convention), wrong_values,
                              # no shrinking: this case only serves the diagnosis
                              settings=settings(config, max_examples=max(max_examples, 100),
                                                phases=[Phase.generate]),
                              random=random.Random(seed))
-    found = () if _raised(fn, explained) else tuple(_differences(fn, explained, differences))
-    return Verification(
-        passed=False,
-        examples=calls,
-        seconds=time.perf_counter() - start,
-        counterexample=case,
-        explained=explained,
-        diagnosis=_diagnose(fn, explained),
-        differences=found,
-        error=error,
-    )
-
-
-def _raised(fn: Callable[..., Any], case: Case) -> str:
-    """What ``fn`` raised on ``case`` (type and message), or "" when it returned."""
-    try:
-        _call(fn, case)
-    except Exception as error:
-        return f"{type(error).__name__}: {error}"
-    return ""
+    values = judged(explained)
+    found = tuple(_differences(impl, explained, limit)) if values and values.kind == "values" \
+        else ()
+    return Verification(False, examples, 0.0, case, explained, _diagnose(impl, explained),
+                        found, error)

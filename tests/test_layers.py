@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"overlap"},
     {"numeric"},
     {"conventions", "frameworks"},
-    {"verification"},
+    {"verification", "runner"},
     {"demo"},
     {"figures", "latex"},
     {"decomposition"},

@@ -47,6 +47,8 @@ def test_cli_example_runs(capsys, monkeypatch, tmp_path, argv, status):
     monkeypatch.chdir(tmp_path)  # examples that write files write them here
     if argv[0] == "figure" or "--figures" in argv:
         pytest.importorskip("matplotlib", reason="figures need the 'plot' extra")
+    if argv[0] == "audit":
+        pytest.importorskip("torch", reason="the audit examples need the 'torch' extra")
     if "--pdf" in argv and shutil.which("pdflatex") is None:
         pytest.skip("--pdf needs pdflatex (apt-get install texlive-latex-base)")
     assert main(argv) == status

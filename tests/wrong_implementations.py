@@ -110,3 +110,134 @@ def batch_mixed(input, weight, bias=None, **kwargs):
     if bias is not None:
         out = out + np.asarray(bias).reshape(-1, *(1,) * (weight.ndim - 2))
     return out
+
+
+def later_samples_wrong(input, weight, bias=None, **kwargs):
+    """Right on the first sample of a batch, one too much on every later sample."""
+    out = flip_and_pad(input, weight, bias, **kwargs)
+    if input.ndim == weight.ndim and input.shape[0] > 1:  # batched, N > 1
+        out[1:] += 1
+    return out
+
+
+def only_2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+            dilation=1):
+    """A correct kernel for 2-D only (and no dilation), as many real kernels are."""
+    sh, sw = stride  # a 1-D or 3-D call fails here: ValueError, not enough values to unpack
+    if tuple(dilation) != (1, 1):
+        raise NotImplementedError("no dilation")
+    return flip_and_pad(input, weight, bias, (sh, sw), padding, output_padding, groups)
+
+
+def only_2d_unflipped(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                      groups=1, dilation=1):
+    """The same 2-D-only kernel with the classic mistake: the kernel is not flipped."""
+    sh, sw = stride
+    return flip_and_pad(input, weight, bias, (sh, sw), padding, output_padding, groups,
+                        flip=False)
+
+
+# Misbehaving implementations: each must be a failure with its own diagnosis, never a pass.
+
+
+def sleeps(input, weight, bias=None, **kwargs):
+    import time
+
+    time.sleep(60)
+
+
+def busy_loop(input, weight, bias=None, **kwargs):
+    while True:
+        pass
+
+
+def exits_zero(input, weight, bias=None, **kwargs):
+    import sys
+
+    sys.exit(0)
+
+
+def interrupts(input, weight, bias=None, **kwargs):
+    raise KeyboardInterrupt
+
+
+def segfaults(input, weight, bias=None, **kwargs):
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def aborts(input, weight, bias=None, **kwargs):
+    import os
+
+    os.abort()
+
+
+def prints(input, weight, bias=None, **kwargs):
+    """Correct, but chatty on both streams."""
+    import sys
+
+    print("hello from the kernel")
+    print("a warning from the kernel", file=sys.stderr)
+    return flip_and_pad(input, weight, bias, **kwargs)
+
+
+def mutates_input(input, weight, bias=None, **kwargs):
+    """Correct output, but the input is overwritten (e.g. used as scratch space)."""
+    out = flip_and_pad(input, weight, bias, **kwargs)
+    input[...] = 0
+    return out
+
+
+def returns_input(input, weight, bias=None, **kwargs):
+    return input
+
+
+def returns_strings(input, weight, bias=None, **kwargs):
+    return flip_and_pad(input, weight, bias, **kwargs).astype(str)
+
+
+def returns_bools(input, weight, bias=None, **kwargs):
+    return flip_and_pad(input, weight, bias, **kwargs) != 0
+
+
+def returns_complex(input, weight, bias=None, **kwargs):
+    return flip_and_pad(input, weight, bias, **kwargs) + 0j
+
+
+def returns_nan(input, weight, bias=None, **kwargs):
+    out = flip_and_pad(input, weight, bias, **kwargs)
+    out.flat[-1] = np.nan
+    return out
+
+
+# The torch and jax conventions: the real libraries, and a planted mistake each.
+
+
+def torch_functional(input, weight, bias=None, **kwargs):
+    """Tensors in, a tensor out: torch.nn.functional.conv_transpose{1,2,3}d itself."""
+    import torch
+
+    return getattr(torch.nn.functional, f"conv_transpose{weight.ndim - 2}d")(
+        input, weight, bias, **kwargs)
+
+
+def torch_unflipped(input, weight, bias=None, **kwargs):
+    import torch
+
+    return torch_functional(input, torch.flip(weight, tuple(range(2, weight.ndim))), bias,
+                            **kwargs)
+
+
+def jax_lax(lhs, rhs, **kwargs):
+    """jax.lax.conv_transpose itself (in float64)."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    return jax.lax.conv_transpose(lhs, rhs, **kwargs)
+
+
+def jax_without_transpose_kernel(lhs, rhs, *, transpose_kernel, **kwargs):
+    """The classic port from PyTorch to JAX: transpose_kernel left at False."""
+    return jax_lax(lhs, rhs, transpose_kernel=False, **kwargs)

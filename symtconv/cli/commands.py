@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -272,46 +271,16 @@ def cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_target(target: str) -> Callable[..., Any]:
-    """``module:function`` or ``path/to/file.py:function`` as a callable."""
-    import importlib
-    import importlib.util
-    from pathlib import Path
-
-    where, _, name = target.rpartition(":")
-    if not where or not name:
-        raise UsageError(
-            f"TARGET must be module:function or path/to/file.py:function, got {target!r}"
-        )
-    try:
-        if where.endswith(".py"):
-            path = Path(where)
-            if not path.is_file():
-                raise UsageError(f"no such file: {where}")
-            spec = importlib.util.spec_from_file_location(path.stem, path)
-            if spec is None or spec.loader is None:
-                raise UsageError(f"cannot import {where}")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-        else:
-            module = importlib.import_module(where)
-    except UsageError:
-        raise
-    except Exception as error:  # any import failure is a usage error here
-        raise UsageError(f"cannot import {where}: {type(error).__name__}: {error}") from None
-    function = getattr(module, name, None)
-    if not callable(function):
-        raise UsageError(f"{where} has no callable named {name!r}")
-    return function
-
-
 def cmd_check(args: argparse.Namespace) -> int:
+    """Verify TARGET in a child process (Ctrl-C: the runner kills the child on the way
+    out, and :func:`symtconv.cli.main` prints one line and exits 130)."""
     from ..verification import verify
 
     if args.max_examples < 1:
         raise UsageError(f"--max-examples must be a positive integer, got {args.max_examples}")
-    report = verify(_load_target(args.target), args.convention,
-                    max_examples=args.max_examples, seed=args.seed)
+    report = verify(args.target, args.convention, ndim=args.ndim,
+                    without=tuple(args.without or ()), max_size=args.max_size,
+                    max_examples=args.max_examples, seed=args.seed, timeout=args.timeout)
     _emit(args, report.to_dict(), str(report))
     return 0 if report else 1
 
@@ -339,8 +308,8 @@ def cmd_figure(args: argparse.Namespace) -> int:
     inferred: dict[str, Any] = {}
     _one_stdin(args, "--input-values", "--kernel-values")
     if args.input_values is not None:
-        if args.kind != "steps":
-            raise UsageError("--input-values and --kernel-values are for --kind steps")
+        if args.kind not in ("steps", "animation"):
+            raise UsageError("--input-values and --kernel-values are for --kind steps or animation")
         y = _array(_values(args.input_values, "--input-values"), "--input-values")
         w = _array(_values(args.kernel_values, "--kernel-values"), "--kernel-values")
         inferred = _inferred_sizes(args, y, w)

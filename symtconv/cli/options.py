@@ -57,6 +57,16 @@ def _integer(text: str) -> int:
     return int(text, 10)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
 def _inches(text: str) -> float:
     """A figure size: a finite positive number of inches."""
     try:

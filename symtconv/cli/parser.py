@@ -22,6 +22,7 @@ from .options import (
     _inches,
     _integer,
     _Parser,
+    _seconds,
 )
 
 
@@ -72,18 +73,35 @@ def build_parser() -> argparse.ArgumentParser:
     check = command("check", cmd_check, "verify a transposed-convolution implementation and "
                     "explain what it gets wrong", geometry=None)
     check.add_argument("target", metavar="TARGET",
-                       help="module:function or path/to/file.py:function")
+                       help="module:function or path/to/file.py:function (imported and run "
+                            "in a child process)")
     # the choices are symtconv.verification.CONVENTIONS, which needs hypothesis to import
-    check.add_argument("--convention", choices=("torch", "onnx"), default="torch",
-                       help="the callable's signature: torch's functional conv_transpose*d, "
-                            "or onnx's ConvTranspose (X, W, B, **attributes)")
+    check.add_argument("--convention", choices=("numpy", "torch", "onnx", "jax"),
+                       default="numpy",
+                       help="the callable's signature: torch's functional conv_transpose*d on "
+                            "numpy arrays (numpy) or on torch tensors (torch), onnx's "
+                            "ConvTranspose (X, W, B, **attributes), or jax.lax.conv_transpose")
+    check.add_argument("--ndim", type=_integer, nargs="+", default=None, metavar="N",
+                       help="the numbers of spatial axes the implementation supports (1-3)")
+    # the choices are symtconv.strategies.FEATURES
+    check.add_argument("--without", nargs="+", metavar="FEATURE",
+                       choices=("groups", "dilation", "output-padding", "padding", "bias",
+                                "batch", "unbatched", "channels"),
+                       help="features it does not support: groups, dilation, output-padding, "
+                            "padding, bias, batch (no batch of several samples), unbatched "
+                            "(the input always has a batch axis), channels (one in and out)")
+    check.add_argument("--max-size", type=_integer, default=4, metavar="N",
+                       help="the largest spatial input size drawn (1-64, default 4)")
     check.add_argument("--max-examples", type=_integer, default=200, metavar="N")
     check.add_argument("--seed", type=_integer, default=None, metavar="S")
+    check.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                       help="time allowed per call (default 10)")
     fig = command("figure", cmd_figure, "draw C, the flip-and-pad steps or the overlap map "
                   "(needs matplotlib: pip install 'symtconv[plot]')", geometry=False)
-    fig.add_argument("--kind", required=True, choices=("matrix", "steps", "overlap"))
+    fig.add_argument("--kind", required=True, choices=("matrix", "steps", "overlap", "animation"),
+                     help="animation: the flip-and-pad steps and the sliding window as a GIF")
     fig.add_argument("-o", "--output", required=True, metavar="FILE",
-                     help="the file to write: .png, .svg or .pdf")
+                     help="the file to write: .png, .svg or .pdf (.gif for --kind animation)")
     fig.add_argument("--transpose", action="store_true", help="with --kind matrix: draw Cᵀ")
     fig.add_argument("--input-values", metavar="JSON",
                      help="with --kind steps: y as nested lists, shape (*i) or (C_in, *i)")
@@ -136,4 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ..decomposition.cli import register as register_decompose  # symtconv decompose
 
     register_decompose(commands)
+    from ..explore.cli import register as register_explore  # symtconv explore
+
+    register_explore(commands)
+    from ..audit.cli import register as register_audit  # symtconv audit
+
+    register_audit(commands)
     return parser

@@ -44,6 +44,7 @@ All three kinds for one geometry, e.g. for a derivation document:
 ['seed-matrix.svg', 'seed-steps.svg', 'seed-overlap.svg']
 """
 
+from .animation import write_animation
 from .dispatch import figure, figure_kinds, render, seed_figures, write_figures
 from .matrix import matrix_figure
 from .overlap import overlap_figure
@@ -62,5 +63,6 @@ __all__ = [
     "save_figure",
     "seed_figures",
     "steps_figure",
+    "write_animation",
     "write_figures",
 ]

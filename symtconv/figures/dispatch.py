@@ -67,6 +67,9 @@ def render(
 ) -> Path:
     """Draw the figure of ``kind`` and write it to ``path`` (.png, .svg or .pdf).
 
+    Kind ``"animation"`` writes a .gif instead
+    (:func:`~symtconv.figures.animation.write_animation`).
+
     Examples
     ========
 
@@ -75,6 +78,10 @@ def render(
     >>> render("matrix", Geometry(4, 3, stride=2), "c.pdf", transpose=True)  # doctest: +SKIP
     PosixPath('c.pdf')
     """
+    if kind == "animation":
+        from .animation import write_animation
+
+        return write_animation(geometry, path, y=y, w=w, dpi=dpi, size=size)
     path = Path(path)
     _format_of(path)
     fig = figure(kind, geometry, transpose=transpose, y=y, w=w, size=size)
