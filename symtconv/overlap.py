@@ -78,6 +78,7 @@ import sympy as sp
 
 from .errors import ParameterTypeError, TooLargeError
 from .general import Step, check_identity
+from .general.checks import _combine
 from .geometry import Axis, Geometry, least_period
 from .limits import Cost, limit, require
 from .runs import Computed, Run, border_cost, border_values, periodic_cost, periodic_pattern
@@ -486,16 +487,6 @@ def _sign_step(name: str, expr: Any, slack: Mapping[Any, Any], sign: str, detail
     return Step(name, status, f"{detail}: {value} {symbol} 0", relation(value, 0, evaluate=False))
 
 
-def _combine(name: str, parts: list[Step], detail: str, expression: Any = None) -> Step:
-    status: _Status = "proved"
-    if any(p.status == "failed" for p in parts):
-        status = "failed"
-    elif any(p.status == "undecided" for p in parts):
-        status = "undecided"
-    weak = [str(p) for p in parts if p.status != "proved"]
-    return Step(name, status, detail + (" — but " + "; ".join(weak) if weak else ""), expression)
-
-
 @dataclass(frozen=True)
 class OverlapDerivation:
     """The taps reaching a position, derived for symbolic ``s, k, d`` (and ``i``).
@@ -540,12 +531,8 @@ class OverlapDerivation:
 
     @property
     def proved(self) -> bool:
-        """Whether every step was proved by SymPy.
-
-        The brute-force cross-check is a bounded enumeration, so its status is
-        ``"checked"`` (with the bounds in its name), never ``"proved"``; the proof does
-        not rest on it, but a mismatch (``"failed"``) makes the derivation not proved.
-        """
+        """Whether every step was proved by SymPy; the brute-force cross-check (bounded:
+        ``"checked"``, never ``"proved"``) must not have failed."""
         return all(
             step.status == "proved"
             or (step.status == "checked" and step.name.startswith("brute force agrees"))
@@ -701,19 +688,10 @@ def _counting_steps(x: Mapping[str, sp.Symbol]) -> tuple[list[Step], Any, Any]:
         _combine(
             "interior count",
             [
-                _sign_step(
-                    "upper > -1",
-                    (upper + 1) * s1,
-                    {m0: s1 - 1 - v},
-                    "positive",
-                    "(upper + 1)·s' with m0 = s' - 1 - v",
-                ),
-                check_identity(
-                    "taps of the class",
-                    sp.Sum(1, (u, 0, sp.floor(upper))).doit(),
-                    interior,
-                    detail="Σ 1 over u = 0..floor(upper), SymPy",
-                ),
+                _sign_step("upper > -1", (upper + 1) * s1, {m0: s1 - 1 - v}, "positive",
+                           "(upper + 1)·s' with m0 = s' - 1 - v"),
+                check_identity("taps of the class", sp.Sum(1, (u, 0, sp.floor(upper))).doit(),
+                               interior, detail="Σ 1 over u = 0..floor(upper), SymPy"),
             ],
             f"u runs over 0..floor({upper}), not empty or negative since {upper} > -1: "
             f"N = {interior}",
@@ -914,12 +892,9 @@ def _exhaustive(
 
 def _exhaustive_bounds(limits: Mapping[str, int]) -> str:
     """The brute-force check's ranges in words: ``s <= 8, d <= 8, k <= 12; with borders ...``."""
-    interior = ", ".join(f"{key} <= {limits[key]}" for key in ("s", "d", "k"))
-    border = ", ".join(
-        f"{key} <= {limits[name]}"
-        for key, name in (("s", "border_s"), ("d", "border_d"), ("k", "border_k"), ("i", "i"))
-    )
-    return f"{interior}; with borders {border}"
+    names = (("s", "border_s"), ("d", "border_d"), ("k", "border_k"), ("i", "i"))
+    border = ", ".join(f"{key} <= {limits[name]}" for key, name in names)
+    return ", ".join(f"{key} <= {limits[key]}" for key in "sdk") + f"; with borders {border}"
 
 
 #: Ranges of the brute-force check inside :func:`derive_overlap`.
