@@ -29,6 +29,7 @@ from symtconv.general import (
     prove_general,
     relationships,
 )
+from symtconv.general.proof import _prove
 from symtconv.geometry import Axis
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -151,9 +152,9 @@ def sizes_1d(draw: st.DrawFn) -> tuple[int, ...]:
 
 @pytest.fixture
 def fresh_caches() -> Iterator[None]:
-    prove_general.cache_clear()
+    _prove.cache_clear()
     yield
-    prove_general.cache_clear()
+    _prove.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -195,7 +196,7 @@ def test_s_le_a_is_stated_not_hidden() -> None:
     assert "0 <= a < s" in text and "floor(a/s)" in text
     names = {s.name: s for s in proof.steps}
     assert names["C has exactly i rows iff a < s"]
-    assert names["with s <= a: Cᵀ of y extended by zeros is the transposed conv"]
+    assert names["with s <= a: the floor(a/s) extra rows of C add 0 to Cᵀ of y extended by zeros"]
     assert any("a < s" in str(c) for c, _ in proof.conditions)
 
 

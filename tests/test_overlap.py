@@ -306,3 +306,59 @@ def test_cli_overlap_symbolic(capsys):
 def test_cli_overlap_bad_input_is_one_line(capsys):
     status, _, err = run(capsys, "overlap", "--input", "3", "--kernel", "3", "--stride", "0")
     assert status == 2 and err.startswith("symtconv: error: stride") and err.count("\n") == 1
+
+
+# --------------------------------------------------------------------------- #
+# labels: nothing bounded or unchecked is called proved
+# --------------------------------------------------------------------------- #
+
+
+def _step(od, prefix):
+    (step,) = [s for s in od.steps if s.name.startswith(prefix)]
+    return step
+
+
+def test_brute_force_is_labelled_checked_with_its_bounds(capsys):
+    od = derive_overlap()
+    brute = _step(od, "brute force agrees")
+    assert brute.status == "checked" and not brute  # a Step is truthy only when proved
+    # the bounds in the name, as EXHAUSTIVE_LIMITS has them
+    limits = od.exhaustive["limits"]
+    for key in ("s", "d", "k"):
+        assert f"{key} <= {limits[key]}" in brute.name
+    assert f"i <= {limits['i']}" in brute.name and "with borders" in brute.name
+    assert od.proved  # the proof rests on the SymPy steps, which are all proved
+    assert [s.name for s in od.steps if s.status != "proved"] == [brute.name]
+    status, out, _ = run(capsys, "overlap", "--symbolic", "--json")
+    data = json.loads(out)
+    (entry,) = [s for s in data["steps"] if s["name"].startswith("brute force agrees")]
+    assert entry["status"] == "checked" and "s <= 8" in entry["name"]
+    assert data["exhaustive"]["limits"] == limits
+    status, text, _ = run(capsys, "overlap", "--symbolic")
+    assert status == 0 and "[checked] brute force agrees (checked for s <= 8" in text
+    assert "[proved] brute force" not in text
+
+
+def test_interior_count_and_borders_rest_on_checks_that_ran():
+    od = derive_overlap()
+    interior = _step(od, "interior count")
+    assert interior.status == "proved" and "> -1" in interior.detail
+    borders = _step(od, "taps at the borders")
+    assert borders.status == "proved" and "the integer taps are" in borders.detail
+
+
+def test_a_brute_force_mismatch_fails_the_derivation(monkeypatch):
+    from symtconv import overlap as overlap_module
+
+    def off_by_one(t, k, s, d, i=None):  # a wrong enumeration: one tap too many
+        return sum(1 for m in range(k + 1) if (t - d * m) % s == 0) if i is None else 0
+
+    derive_overlap.cache_clear()
+    monkeypatch.setattr(overlap_module, "_brute", off_by_one)
+    try:
+        od = derive_overlap()
+        brute = _step(od, "brute force agrees")
+        assert brute.status == "failed" and not od.proved and not od
+        assert od.to_dict()["proved"] is False
+    finally:
+        derive_overlap.cache_clear()

@@ -73,7 +73,7 @@ from .common import FRAMEWORKS, Call, Transform, canonical, same_operation
 from .jax import from_jax, to_jax
 from .keras import from_keras, to_keras
 from .onnx import from_onnx, onnx_conv_transpose, onnx_pads, to_onnx
-from .proofs import ConventionProof, prove_conventions
+from .proofs import ConventionProof, ConventionProofs, prove_conventions
 from .pytorch import from_torch, to_torch, torch_output_padding
 from .table import DEVIATIONS, PARAMETER_TABLE, conventions_table
 from .tensorflow import from_tf, to_tf
@@ -86,6 +86,7 @@ __all__ = [
     "PARAMETER_TABLE",
     "Call",
     "ConventionProof",
+    "ConventionProofs",
     "Transform",
     "Translation",
     "canonical",

@@ -6,13 +6,18 @@ Explanation
 Every per-axis formula is a small function written once, for Python ints and SymPy
 integer symbols alike; :func:`prove_conventions` runs those very functions on
 symbols and lets SymPy show that each translation gives the same output size and
-the same scatter positions.
+the same scatter positions, and that each padding split (ONNX's ``SAME_UPPER`` /
+``SAME_LOWER``, TF's ``SAME``) puts the crops where the specification says.  The result,
+a :class:`ConventionProofs`, is true only when every claim is proved.
 """
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import sympy as sp
 
@@ -50,7 +55,105 @@ class ConventionProof:
         return f"$\\displaystyle {sp.latex(self)}$"
 
 
-def prove_conventions() -> tuple[ConventionProof, ...]:
+    def to_dict(self) -> dict[str, Any]:
+        """``{"framework", "claim", "status", "proved", "detail"}``."""
+        return {
+            "framework": self.framework,
+            "claim": self.claim,
+            "status": self.step.status,
+            "proved": bool(self),
+            "detail": self.step.detail,
+        }
+
+
+@dataclass(frozen=True)
+class ConventionProofs:
+    """Every translation claim of :func:`prove_conventions`, true only when all are proved.
+
+    A sequence of :class:`ConventionProof` (``len``, iteration and indexing work as on
+    the tuple it used to be); ``bool()`` is the truth of every claim, as for a
+    :class:`symtconv.Proof`.  ``str()`` is a table of framework, claim and status fitted
+    to the terminal; ``to_dict()`` the same for JSON.
+
+    Examples
+    ========
+
+    >>> from symtconv.conventions import prove_conventions
+    >>> proofs = prove_conventions()
+    >>> bool(proofs), proofs.failed
+    (True, ())
+    >>> proofs[0].framework, proofs.to_dict()["proved"]
+    ('torch', True)
+    """
+
+    proofs: tuple[ConventionProof, ...]
+
+    @property
+    def proved(self) -> bool:
+        """True only when there are claims and every one is proved."""
+        return bool(self.proofs) and all(self.proofs)
+
+    @property
+    def failed(self) -> tuple[ConventionProof, ...]:
+        """The claims that are not proved (failed or undecided)."""
+        return tuple(p for p in self.proofs if not p)
+
+    def __bool__(self) -> bool:
+        return self.proved
+
+    def __len__(self) -> int:
+        return len(self.proofs)
+
+    def __iter__(self) -> Iterator[ConventionProof]:
+        return iter(self.proofs)
+
+    @overload
+    def __getitem__(self, index: int) -> ConventionProof: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ConventionProof, ...]: ...
+    def __getitem__(self, index: int | slice) -> ConventionProof | tuple[ConventionProof, ...]:
+        return self.proofs[index]
+
+    def __str__(self) -> str:
+        width = max(60, shutil.get_terminal_size().columns)
+        rows = [(_NAMES[p.framework], p.claim, p.step.status) for p in self.proofs]
+        first = max([len("framework"), *(len(r[0]) for r in rows)])
+        last = max([len("status"), *(len(r[2]) for r in rows)])
+        middle = max(20, width - first - last - 4)
+        verdict = "PROVED" if self.proved else "NOT PROVED"
+        lines = [
+            f"{verdict}: {sum(map(bool, self.proofs))} of {len(self.proofs)} translation "
+            "claims proved by SymPy for every size",
+            f"{'framework':<{first}}  {'claim':<{middle}}  status",
+        ]
+        for framework, claim, status in rows:
+            wrapped = textwrap.wrap(claim, middle) or [""]
+            lines.append(f"{framework:<{first}}  {wrapped[0]:<{middle}}  {status}")
+            lines += [f"{'':<{first}}  {more}" for more in wrapped[1:]]
+        for p in self.failed:
+            lines.append(f"not proved: {p}")
+        return "\n".join(line.rstrip() for line in lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"proved", "claims": [{"framework", "claim", "status", "proved", "detail"}]}``."""
+        return {"proved": self.proved, "claims": [p.to_dict() for p in self.proofs]}
+
+
+#: Which half of ONNX's ``total_padding`` goes first, in the specification's words:
+#: ConvTranspose-11 and later, ``SAME_UPPER``: ``pads[start] = total/2`` (the smaller
+#: half), anything else ``total - total/2``; ConvTranspose-1 had UPPER and LOWER the
+#: other way round.  Written here, apart from the reader's :func:`_onnx_split`.
+_ONNX_SMALLER_HALF_FIRST = {
+    (22, "SAME_UPPER"): True,
+    (22, "SAME_LOWER"): False,
+    (22, "NOTSET"): False,
+    (1, "SAME_UPPER"): False,
+    (1, "SAME_LOWER"): True,
+    (1, "NOTSET"): True,
+}
+
+
+def prove_conventions() -> ConventionProofs:
     """Prove each translation formula with SymPy integer symbols (every size at once).
 
     Explanation
@@ -67,12 +170,13 @@ def prove_conventions() -> tuple[ConventionProof, ...]:
 
     >>> from symtconv.conventions import prove_conventions
     >>> proofs = prove_conventions()
-    >>> all(proofs), len(proofs) > 10
+    >>> bool(proofs), len(proofs) > 10
     (True, True)
     >>> print(proofs[0])  # doctest: +ELLIPSIS
     [proved] PyTorch: output size ...
     """
     from ..general import Status, Step, check_identity
+    from ..general.checks import _combine
 
     pos = {"integer": True, "positive": True}
     nonneg = {"integer": True, "nonnegative": True}
@@ -103,6 +207,20 @@ def prove_conventions() -> tuple[ConventionProof, ...]:
         begin, end = _onnx_split(_onnx_total(i, k, s, d, a, i * s), mode, 22)
         claim("onnx", f"auto_pad={mode} gives output size i·s",
               _onnx_output(i, k, s, d, a, begin, end), i * s)
+    # the split itself, against the specification (a swapped UPPER/LOWER keeps the total)
+    total = sp.Symbol("total", integer=True)
+    half = sp.floor(total / 2)
+    for (opset, mode), smaller_first in _ONNX_SMALLER_HALF_FIRST.items():
+        begin, end = _onnx_split(total, mode, opset)
+        want = (half, total - half) if smaller_first else (total - half, half)
+        words = "total//2, end = total - total//2" if smaller_first else (
+            "total - total//2, end = total//2")
+        text = (f"{mode} split (ConvTranspose-{'1' if opset < 11 else '11+'}): "
+                f"begin = {words}, as the specification says")
+        parts = [check_identity("begin", begin, want[0]), check_identity("end", end, want[1])]
+        detail = f"begin {begin}, end {end} for total_padding = total"
+        step = _combine(text, parts, detail, sp.Tuple(begin, end))
+        proofs.append(ConventionProof("onnx", text, step))
     # JAX
     lo, hi = _jax_pads(k, d, pb, pe, a)
     claim("jax", "explicit pads lo = d(k-1) - p_b, hi = d(k-1) - p_e + a give the geometry's "
@@ -148,7 +266,12 @@ def prove_conventions() -> tuple[ConventionProof, ...]:
     claim("tf", "output_shape o = geometry size: o + p_b + p_e - ek - (i-1)s = a, so "
           "floor((o + p_b + p_e - ek)/s) + 1 = i exactly when 0 <= a < s",
           out + pb + pe - ek - (i - 1) * s, a)
-    claim("tf", "SAME: begin crop total//2 and net end crop full - o - begin give output size o",
+    # TF's SAME, in the specification's words: the forward conv pads
+    # total = max((i-1)s + ek - o, 0) and puts the smaller half, total//2, before
+    claim("tf", "SAME: the begin crop is before = total//2 with total = max((i-1)s + ek - o, 0)",
+          _tf_same_begin(i, k, s, d, o), sp.floor(sp.Max((i - 1) * s + ek - o, 0) / 2))
+    claim("tf", "SAME: the net end crop full - o - begin leaves output size o (for any begin "
+          "crop)",
           _full(i, k, s, d) - _tf_same_begin(i, k, s, d, o)
           - (_full(i, k, s, d) - o - _tf_same_begin(i, k, s, d, o)), o)
-    return tuple(proofs)
+    return ConventionProofs(tuple(proofs))

@@ -22,7 +22,9 @@ from sympy.core.relational import Relational
 
 from .symbols import _integer
 
-Status = Literal["proved", "undecided", "failed"]
+#: ``"checked"``: a bounded enumeration found no counterexample (the bounds are in the
+#: step's text); ``"assumed"``: taken as given.  Neither is ``"proved"``.
+Status = Literal["proved", "checked", "assumed", "undecided", "failed"]
 
 _FLOOR_DEFINITION = "floor(x) = q  <=>  q <= x < q + 1 (the definition of floor)"
 

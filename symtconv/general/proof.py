@@ -19,8 +19,9 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..geometry import Geometry
+from . import models as _models
 from .checks import ASSUMED, Step, _check_equal_structure, _combine, _flatten, _floor_lemma
-from .models import METHOD_NAMES, MODELS, EntryForm
+from .models import METHOD_NAMES, EntryForm, Models
 from .sizes import _AxisSizes, _derive_sizes
 from .steps import (
     _channel_steps,
@@ -97,8 +98,8 @@ class GeneralProof:
             "Scatter and flip-and-pad agree for every a >= 0 (a negative pad d(k-1) - p is a "
             "crop); Cᵀy and the VJP need 0 <= a < s on every axis, because the forward "
             "convolution of the same stride maps o to i + floor(a/s) entries, so with "
-            "s <= a (< d, which PyTorch allows) C has floor(a/s) rows too many (Cᵀ then "
-            "equals the transposed convolution only on y extended by zeros)."
+            "s <= a (< d, which PyTorch allows) C has floor(a/s) rows too many (shown: they "
+            "add 0 to Cᵀ of y extended by zeros; the full entry is proved for a < s only)."
         )
 
     def substitutions(self, geometry: Geometry) -> dict[Any, int]:
@@ -231,8 +232,9 @@ def _side_conditions(axes: Sequence[_AxisSymbols]) -> list[tuple[Any, str]]:
 MAX_NDIM = 6
 
 
-@cache
-def prove_general(ndim: int = 1, groups: bool = False, *, asymmetric: bool = False) -> GeneralProof:
+def prove_general(
+    ndim: int = 1, groups: bool = False, *, asymmetric: bool = False, models: Models | None = None
+) -> GeneralProof:
     """Prove that scatter, flip-and-pad, Cᵀy and the VJP agree for every size.
 
     Explanation
@@ -263,6 +265,10 @@ def prove_general(ndim: int = 1, groups: bool = False, *, asymmetric: bool = Fal
     groups : add channels with groups: ``y[c_in, n]``, ``w[c_in, c_l, m]``,
         ``x[c_out, j]`` with ``C_in = G·Q_in``, ``C_out = G·Q_out``.
     asymmetric : separate crops ``p_b``, ``p_e`` at the two ends of each axis.
+    models : the methods' models (a :class:`~symtconv.general.models.Models`); ``None``
+        means :data:`symtconv.general.models.MODELS`, the real ones, looked up at call
+        time.  A testing hook: the test suite plants a bug in one model and shows that
+        the check meant to catch it fails (see :mod:`symtconv.general.models`).
 
     See Also
     ========
@@ -274,6 +280,18 @@ def prove_general(ndim: int = 1, groups: bool = False, *, asymmetric: bool = Fal
             f"ndim must be an integer from 1 to {MAX_NDIM}, got ndim={ndim!r} (the proof "
             "is one identity per axis; each axis adds seconds and SymPy's recursion depth)"
         )
+    if models is None:
+        models = _models.MODELS
+    if not isinstance(models, Models):
+        raise ParameterError(
+            f"models must be a symtconv.general.models.Models, got models={models!r}"
+        )
+    return _prove(ndim, bool(groups), bool(asymmetric), models)
+
+
+@cache
+def _prove(ndim: int, groups: bool, asymmetric: bool, models: Models) -> GeneralProof:
+    """:func:`prove_general` after validation, cached per arguments."""
     axes = [_axis_symbols(None if ndim == 1 else r + 1, asymmetric) for r in range(ndim)]
     ch = _Channels() if groups else None
     lemma = _floor_lemma()
@@ -285,7 +303,7 @@ def prove_general(ndim: int = 1, groups: bool = False, *, asymmetric: bool = Fal
         steps += derived.steps
         steps.append(_crop_step(ax, derived))
 
-    forms = {name: model(axes, ch, sizes) for name, model in MODELS.items()}
+    forms = {name: model(axes, ch, sizes) for name, model in models.items()}
     reference = forms["scatter"]
     hows = {
         "flip_and_pad": "y[n] at s·n after zero insertion, shifted by the pad d(k-1) - p, "

@@ -298,7 +298,8 @@ def _rows_condition_steps(axes: Sequence[_AxisSymbols], lemma: Step) -> list[Ste
         )
         steps.append(
             check_identity(
-                f"{ax.label}with s <= a: Cᵀ of y extended by zeros is the transposed conv",
+                f"{ax.label}with s <= a: the floor(a/s) extra rows of C add 0 to Cᵀ of y extended "
+                "by zeros",
                 tail.doit(),
                 0,
                 detail=(
