@@ -16,14 +16,11 @@ timing, each case checks that the three results agree.  Thread handling is
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
-import sys
 from typing import Any
 
 import numpy as np
-from bench_numeric import CASES, Case, _timed, numpy_blas_info, set_numpy_threads
+from bench_numeric import Case, _timed, compare_with_torch
 
 from symtconv import Geometry
 from symtconv.decomposition import decompose
@@ -94,34 +91,7 @@ def markdown(results: list[dict[str, Any]], info: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=11, help="timed runs per case (default 11)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument(
-        "--threads", type=int, help="thread count for both (default: NumPy's BLAS count)"
-    )
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error(f"--repeat must be at least 1, got {args.repeat}")
-    if args.threads is not None and args.threads < 1:
-        parser.error(f"--threads must be at least 1, got {args.threads}")
-    try:
-        import torch
-    except ImportError:
-        print("this benchmark needs PyTorch: pip install 'symtconv[torch]'", file=sys.stderr)
-        return 2
-    if args.threads is not None and not set_numpy_threads(args.threads):
-        print("cannot set NumPy's BLAS thread count (OpenBLAS not found)", file=sys.stderr)
-        return 2
-    info = numpy_blas_info()
-    torch.set_num_threads(info["threads"])
-    info.update(torch=torch.__version__, repeat=args.repeat)
-    results = [run_case(case, args.repeat, torch) for case in CASES]
-    if args.json:
-        print(json.dumps({"environment": info, "results": results}, indent=2))
-    else:
-        print(markdown(results, info))
-    return 0
+    return compare_with_torch(argv, __doc__.splitlines()[0], 11, run_case, markdown)
 
 
 if __name__ == "__main__":

@@ -181,9 +181,18 @@ def markdown(results: list[dict[str, Any]], info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15, help="timed runs per case (default 15)")
+def compare_with_torch(
+    argv: list[str] | None,
+    description: str,
+    default_repeat: int,
+    run_case: Callable[[Case, int, Any], dict[str, Any]],
+    markdown: Callable[[list[dict[str, Any]], dict[str, Any]], str],
+) -> int:
+    """The command line every benchmark against torch shares: ``--repeat``, ``--json``,
+    ``--threads``; runs ``run_case`` on each of :data:`CASES` and prints the table."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--repeat", type=int, default=default_repeat,
+                        help=f"timed runs per case (default {default_repeat})")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument(
         "--threads", type=int, help="thread count for both (default: NumPy's BLAS count)"
@@ -210,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(markdown(results, info))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return compare_with_torch(argv, __doc__.splitlines()[0], 15, run_case, markdown)
 
 
 if __name__ == "__main__":
