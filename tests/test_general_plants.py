@@ -22,6 +22,7 @@ from symtconv.cli import main
 from symtconv.general import GeneralProof, prove_general
 from symtconv.general import checks as checks_module
 from symtconv.general import models as models_module
+from symtconv.general import sizes as sizes_module
 from symtconv.general import steps as steps_module
 from symtconv.general.models import (
     MODELS,
@@ -244,6 +245,19 @@ def test_a_wrong_floor_definition_is_caught_by_the_rows_condition(
 ) -> None:
     monkeypatch.setattr(steps_module, "_floor_equals", _floor_wrong)
     _assert_caught(prove_general(), "C has exactly i rows iff a < s")
+
+
+def test_a_wrong_floor_definition_is_caught_by_the_size_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the sizes that map back to i are solved from the floor's definition: read wrongly,
+    # s + 1 sizes map back and a reaches s
+    monkeypatch.setattr(sizes_module, "_floor_equals", _floor_wrong)
+    _assert_caught(
+        prove_general(),
+        "exactly s output sizes map back to i",
+        "o = o_min + a maps back to i iff 0 <= a < s",
+    )
 
 
 # --------------------------------------------------------------------------- #
