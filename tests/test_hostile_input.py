@@ -31,10 +31,11 @@ def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     return err
 
 
-def run(argv: list[str], timeout: float = 120, **kwargs: object) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run(argv: list[str], timeout: float = 120,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = env or {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "symtconv", *argv], capture_output=True,
-                          text=True, timeout=timeout, env=env, **kwargs)  # type: ignore[call-overload]
+                          text=True, timeout=timeout, env=env)
 
 
 def test_a_size_of_too_many_digits_is_refused(capsys):
@@ -161,3 +162,13 @@ def test_the_new_limits_are_documented():
     for key in ("values.bytes", "decompose.taps"):
         assert key in LIMITS
         assert f"`{key}`" in readme
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["overlap", "--help"], ["figure", "--help"],
+                                  ["--version"]])
+def test_help_on_an_ascii_terminal_is_spelled_in_ascii(argv):
+    env = {"PYTHONIOENCODING": "ascii"}
+    done = run(argv, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and done.stdout.strip()
+    done.stdout.encode("ascii")  # nothing a plain terminal cannot show

@@ -38,6 +38,12 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, never the usage block
         raise UsageError(message)
 
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # help and --version go through the console writer: ASCII spellings on a stream
+        # that cannot encode the help's ·, ×, ᵀ (PYTHONIOENCODING=ascii, LC_ALL=C)
+        if message:
+            write(message.rstrip("\n"), file if file is not None else sys.stdout)
+
 
 # --------------------------------------------------------------------------- #
 # geometry flags
