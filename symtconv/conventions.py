@@ -12,73 +12,9 @@ from __future__ import annotations
 
 import sys
 
-from .frameworks import (
-    ATTRIBUTES,
-    DEVIATIONS,
-    FRAMEWORKS,
-    PARAMETER_TABLE,
-    Call,
-    ConventionProof,
-    ConventionProofs,
-    Transform,
-    Translation,
-    canonical,
-    conventions_table,
-    convert,
-    from_jax,
-    from_keras,
-    from_onnx,
-    from_tf,
-    from_torch,
-    onnx_conv_transpose,
-    onnx_pads,
-    prove_conventions,
-    read,
-    same_operation,
-    to_jax,
-    to_keras,
-    to_onnx,
-    to_tf,
-    to_torch,
-    torch_output_padding,
-    translate,
-    write,
-)
+from .frameworks import *  # noqa: F403 (every public name of the package, its __all__)
+from .frameworks import __all__ as __all__
 from .frameworks.table import main as main
-
-__all__ = [
-    "ATTRIBUTES",
-    "DEVIATIONS",
-    "FRAMEWORKS",
-    "PARAMETER_TABLE",
-    "Call",
-    "ConventionProof",
-    "ConventionProofs",
-    "Transform",
-    "Translation",
-    "canonical",
-    "conventions_table",
-    "convert",
-    "from_jax",
-    "from_keras",
-    "from_onnx",
-    "from_tf",
-    "from_torch",
-    "onnx_conv_transpose",
-    "onnx_pads",
-    "prove_conventions",
-    "read",
-    "same_operation",
-    "to_jax",
-    "to_keras",
-    "to_onnx",
-    "to_tf",
-    "to_torch",
-    "torch_output_padding",
-    "translate",
-    "write",
-]
-
 
 if __name__ == "__main__":
     sys.exit(main())

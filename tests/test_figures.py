@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import seed_example  # the seed post's published numbers
 
 from symtconv import Geometry, conv_matrix
 from symtconv.cli import main
@@ -33,16 +34,9 @@ from symtconv.figures import (
 from symtconv.overlap import overlap
 
 SEED = Geometry((3, 3), 3, stride=2, padding=1)
-SEED_Y = np.array([[[9, 1, 3], [7, 8, 7], [8, 2, 2]]], dtype=object)
-SEED_W = np.array([[[[4, 2, 3], [1, 4, 3], [1, 1, 1]]]], dtype=object)
-#: The output the seed's blog post printed (PyTorch's conv_transpose2d).
-SEED_PUBLISHED = [
-    [36, 28, 4, 6, 12],
-    [23, 63, 17, 56, 17],
-    [28, 29, 32, 31, 28],
-    [23, 47, 12, 29, 11],
-    [32, 26, 8, 8, 8],
-]
+SEED_Y = np.array([seed_example.SEED_Y], dtype=object)
+SEED_W = np.array([[seed_example.SEED_W]], dtype=object)
+SEED_PUBLISHED = seed_example.SEED_PUBLISHED
 SHAPE_EXAMPLE = Geometry((32, 32), 3, stride=2, padding=2, in_channels=3, out_channels=6)
 COMMITTED = Path(__file__).resolve().parent.parent / "derivations" / "figures"
 

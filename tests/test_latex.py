@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings
+from seed_example import SEED_PUBLISHED, SEED_W, SEED_Y  # the post's numbers
 
 from symtconv import Geometry, ParameterError
 from symtconv import strategies as sts
@@ -55,16 +56,6 @@ needs_matplotlib = pytest.mark.skipif(
 )
 INCLUDED = re.compile(r"\\includegraphics(?:\[[^\]]*\])?\{([^}]*)\}")
 
-# the seed blog post's worked example and the output it printed with PyTorch
-SEED_Y = [[9, 1, 3], [7, 8, 7], [8, 2, 2]]
-SEED_W = [[4, 2, 3], [1, 4, 3], [1, 1, 1]]
-SEED_PUBLISHED = [
-    [36, 28, 4, 6, 12],
-    [23, 63, 17, 56, 17],
-    [28, 29, 32, 31, 28],
-    [23, 47, 12, 29, 11],
-    [32, 26, 8, 8, 8],
-]
 
 
 @pytest.fixture(scope="module")
