@@ -81,6 +81,7 @@ from .general import Step, check_identity
 from .general.checks import _combine
 from .geometry import Axis, Geometry, least_period
 from .limits import Cost, limit, require
+from .notation import inline, prose
 from .runs import Computed, Run, border_cost, border_values, periodic_cost, periodic_pattern
 
 __all__ = [
@@ -566,15 +567,15 @@ class OverlapDerivation:
         lines = [
             "taps reaching position t = j + p of the uncropped output "
             "(g = gcd(d, s), e = inverse of d/g mod s/g):",
-            f"  interior:  N(t) = {self.in_class} if g | t, else 0",
+            f"  interior:  N(t) = {inline(self.in_class)} if g | t, else 0",
             "             with s' = s/g and m_0 = (e·t/g) mod s' (the tap class reaching t)",
-            f"             = {self.split}  for k = q·s' + rho, 0 <= rho < s'",
-            f"  with borders: {self.count}",
-            f"  least period: {self.period}",
-            f"  uniform iff: {self.condition}",
+            f"             = {inline(self.split)}  for k = q·s' + ρ, 0 ≤ ρ < s'",
+            f"  with borders: {inline(self.count)}",
+            f"  least period: {inline(self.period)}",
+            f"  uniform iff: {inline(self.condition)}",
         ]
         lines += [f"  {step}" for step in self.steps]
-        lines.append("assumed: " + "; ".join(ASSUMED))
+        lines.append("assumed: " + "; ".join(prose(fact) for fact in ASSUMED))
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -738,7 +739,7 @@ def _counting_steps(x: Mapping[str, sp.Symbol]) -> tuple[list[Step], Any, Any]:
         _combine(
             "N = q + [m0 < ρ]",
             [*below, *above],
-            f"floor({x_rest}) is 0 when m0 < ρ and -1 when m0 >= ρ (definition of floor): "
+            f"floor({x_rest}) is 0 when m0 < ρ and -1 when m0 ≥ ρ (definition of floor): "
             f"N = {split}",
         )
     )
@@ -802,7 +803,7 @@ def _uniform_steps(x: Mapping[str, sp.Symbol], interior: Any, split: Any) -> lis
                 )
             ],
             "s' | k: N(t) = (k/s')·[g | t]; s' ∤ k: a shorter period would make {0..ρ-1} a "
-            "union of cosets of a proper subgroup h·Z/s', forcing s' <= 2h - 2 < s'",
+            "union of cosets of a proper subgroup h·Z/s', forcing s' ≤ 2h - 2 < s'",
         )
     )
     return steps

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent / "symtconv"
 
 #: DESIGN.md's layer table, lowest first; a module may import its own layer or lower ones.
 LAYERS: list[set[str]] = [
-    {"errors", "progress", "limits", "atomic", "console"},
+    {"errors", "progress", "limits", "atomic", "console", "notation"},
     {"geometry", "runs"},
     {"tensors", "matrix", "results", "strategies"},
     {"methods", "evaluate"},

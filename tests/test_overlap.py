@@ -335,7 +335,7 @@ def test_brute_force_is_labelled_checked_with_its_bounds(capsys):
     assert entry["status"] == "checked" and "s <= 8" in entry["name"]
     assert data["exhaustive"]["limits"] == limits
     status, text, _ = run(capsys, "overlap", "--symbolic")
-    assert status == 0 and "[checked] brute force agrees (checked for s <= 8" in text
+    assert status == 0 and "[checked] brute force agrees (checked for s ≤ 8" in text
     assert "[proved] brute force" not in text
 
 

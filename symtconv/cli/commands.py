@@ -18,6 +18,7 @@ import numpy as np
 from ..console import formula, json_text, terminal_width
 from ..geometry import Geometry
 from ..limits import Cost, require
+from ..notation import inline, prose
 from .options import (
     GEOMETRY_FLAGS,
     UsageError,
@@ -90,14 +91,14 @@ def _general_text(general: Any, width: int) -> str:
     instead of SymPy's ``str`` (``Eq(x[j], Sum(KroneckerDelta(…)…))``)."""
     from ..general import ASSUMED
 
-    statement = general.statement.replace(str(general.entry), "the entry below")
+    statement = prose(general.statement.replace(str(general.entry), "the entry below"))
     verdict = "PROVED" if general.proved else "NOT PROVED"
     lines = [f"{verdict}: {statement}", "", formula(general.entry, width), "", "steps:"]
     lines += [f"  {step}" for step in general.steps]
     lines.append("side conditions:")
-    lines += [f"  {formula(cond, 10**6)}  ({meaning})" for cond, meaning in general.conditions]
+    lines += [f"  {inline(cond)}  ({prose(meaning)})" for cond, meaning in general.conditions]
     lines.append("taken as definitions (not proved by SymPy):")
-    lines += [f"  {fact}" for fact in ASSUMED]
+    lines += [f"  {prose(fact)}" for fact in ASSUMED]
     return "\n".join(lines)
 
 
@@ -123,9 +124,9 @@ def cmd_relationships(args: argparse.Namespace) -> int:
         (
             str(r.number) + ("*" if not r.in_paper else ""),
             r.name,
-            r.conditions or "-",
+            prose(r.conditions) or "-",
             "verified" if r.verified else "NOT verified",
-            ", ".join(f"{key} = {value}" for key, value in r.claims.items()),
+            ", ".join(f"{key} = {inline(value)}" for key, value in r.claims.items()),
         )
         for r in table
     ]

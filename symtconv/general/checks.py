@@ -20,6 +20,7 @@ from typing import Any, Literal
 import sympy as sp
 from sympy.core.relational import Relational
 
+from ..notation import prose
 from .symbols import _integer
 
 #: ``"checked"``: a bounded enumeration found no counterexample (the bounds are in the
@@ -58,7 +59,7 @@ class Step:
     >>> step.status, bool(step)
     ('proved', True)
     >>> print(step)
-    [proved] stretched length: s*(i - 1) + 1 = i + (i - 1)*(s - 1)
+    [proved] stretched length: s·(i - 1) + 1 = i + (i - 1)·(s - 1)
     """
 
     name: str
@@ -70,7 +71,8 @@ class Step:
         return self.status == "proved"
 
     def __str__(self) -> str:
-        return f"[{self.status}] {self.name}: {self.detail}"
+        # for a reader: SymPy's text in a textbook's notation (the detail keeps SymPy's)
+        return f"[{self.status}] {prose(self.name)}: {prose(self.detail)}"
 
     def to_dict(self) -> dict[str, Any]:
         """``{"name", "status", "detail", "expression"}`` (the expression as a string)."""
@@ -92,7 +94,7 @@ def _combine(name: str, parts: Sequence[Step], detail: str, expression: Any = No
     status: Status = (
         "failed" if "failed" in statuses else "undecided" if "undecided" in statuses else "proved"
     )
-    weak = [str(p) for p in parts if p.status != "proved"]
+    weak = [f"[{p.status}] {p.name}: {p.detail}" for p in parts if p.status != "proved"]
     if weak:
         detail = detail + " — but " + "; ".join(weak)
     return Step(name, status, detail, expression)

@@ -19,6 +19,7 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..geometry import Geometry
+from ..notation import inline, prose
 from . import models as _models
 from .checks import ASSUMED, Step, _check_equal_structure, _combine, _flatten, _floor_lemma
 from .models import METHOD_NAMES, EntryForm, Models
@@ -155,12 +156,12 @@ class GeneralProof:
 
     def __str__(self) -> str:
         verdict = "PROVED" if self.proved else "NOT PROVED"
-        lines = [f"{verdict}: {self.statement}", "steps:"]
+        lines = [f"{verdict}: {prose(self.statement)}", "steps:"]
         lines += [f"  {step}" for step in self.steps]
         lines.append("side conditions:")
-        lines += [f"  {cond}  ({meaning})" for cond, meaning in self.conditions]
+        lines += [f"  {inline(cond)}  ({prose(meaning)})" for cond, meaning in self.conditions]
         lines.append("taken as definitions (not proved by SymPy):")
-        lines += [f"  {fact}" for fact in ASSUMED]
+        lines += [f"  {prose(fact)}" for fact in ASSUMED]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

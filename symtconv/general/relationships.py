@@ -20,6 +20,7 @@ import sympy as sp
 
 from ..errors import ParameterError
 from ..geometry import Axis
+from ..notation import prose
 from .checks import Step, _is_zero, check_identity
 from .sizes import output_size_derivation
 from .symbols import _integer
@@ -70,7 +71,8 @@ class Relationship:
     def __str__(self) -> str:
         verdict = "verified" if self.verified else "NOT verified"
         source = "" if self.in_paper else " (not in the paper)"
-        return f"Relationship {self.number}{source}, {self.name} [{verdict}]: {self.statement}"
+        claims = prose(self.statement)
+        return f"Relationship {self.number}{source}, {self.name} [{verdict}]: {claims}"
 
     def to_dict(self) -> dict[str, Any]:
         """``{"number", "name", "conditions", "statement", "claims", "verified",

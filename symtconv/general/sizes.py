@@ -19,6 +19,7 @@ from typing import Any
 import sympy as sp
 
 from ..geometry import Geometry
+from ..notation import prose
 from .checks import (
     _FLOOR_DEFINITION,
     Step,
@@ -263,12 +264,15 @@ class SizeDerivation:
 
     def __str__(self) -> str:
         lines = [
-            f"o = {self.formula}" + ("" if self.proved else "  (NOT fully proved)"),
-            f"  (a) flip-and-pad: {self.route_a}",
-            f"  (b) forward conv: floor-formula {self.forward} = i  iff  "
-            f"{self.o_min} <= o <= {self.o_max}, i.e. o = o_min + a with "
-            f"{self.output_padding[0]} <= a <= {self.output_padding[1]}",
-            f"  forward conv of the output: {self.round_trip}",
+            prose(line)
+            for line in [
+                f"o = {self.formula}" + ("" if self.proved else "  (NOT fully proved)"),
+                f"  (a) flip-and-pad: {self.route_a}",
+                f"  (b) forward conv: floor-formula {self.forward} = i  iff  "
+                f"{self.o_min} <= o <= {self.o_max}, i.e. o = o_min + a with "
+                f"{self.output_padding[0]} <= a <= {self.output_padding[1]}",
+                f"  forward conv of the output: {self.round_trip}",
+            ]
         ]
         lines += [f"  {step}" for step in self.steps]
         return "\n".join(lines)
