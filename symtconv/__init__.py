@@ -11,8 +11,8 @@ Main entry points
 - :class:`Geometry` -- a layer's parameters (PyTorch's names), its sizes and shapes.
 - :func:`prove` -- exact proof that the methods agree on one geometry; a :class:`Proof`.
 - :func:`symtconv.general.prove_general` -- the same identity for every size at once
-  (symbolic ``i, k, s, p, d, a``); :func:`symtconv.general.prove_conventions` for the
-  frameworks' padding conventions.
+  (symbolic ``i, k, s, p, d, a``); :func:`symtconv.conventions.prove_conventions` for
+  the frameworks' padding conventions.
 - :func:`evaluate` -- exact output of integer or rational values, shape ``(C_out, *o)``;
   :mod:`symtconv.numeric` for floating point (PyTorch's signature on numpy arrays).
 - :func:`verify` -- check an implementation against the definition with hypothesis
@@ -74,3 +74,8 @@ def __getattr__(name: str) -> object:
 
         return decompose
     raise AttributeError(f"module 'symtconv' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # the lazily imported entry points too, so that help(symtconv) lists them
+    return sorted(set(globals()) | set(__all__))

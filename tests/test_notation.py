@@ -158,3 +158,17 @@ def _path_env() -> dict[str, str]:
 
     keep = ("PATH", "PYTHONPATH", "HOME", "SYSTEMROOT", "VIRTUAL_ENV")
     return {k: os.environ[k] for k in keep if k in os.environ}
+
+
+def test_an_entry_wider_than_the_terminal_is_one_wrapped_line_not_cut_blocks(capsys, monkeypatch):
+    from symtconv.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["prove", "--general", "--ndim", "2", "--groups"]) == 0
+    out = capsys.readouterr().out
+    # SymPy's pretty printer would cut the six sums into blocks joined by ↪, inside tokens
+    assert "↪" not in out
+    assert "x[c_out, j_1, j_2] = Σ[c_in = 0..G·Q_in - 1" in out
+    monkeypatch.setenv("COLUMNS", "100")
+    assert main(["prove", "--general"]) == 0  # one axis fits: the displayed formula
+    assert "╲" in capsys.readouterr().out

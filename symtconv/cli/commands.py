@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..console import formula, json_text, terminal_width
+from ..console import display_width, formula, json_text, terminal_width
 from ..geometry import Geometry
 from ..limits import Cost, require
 from ..notation import inline, prose
@@ -93,7 +93,11 @@ def _general_text(general: Any, width: int) -> str:
 
     statement = prose(general.statement.replace(str(general.entry), "the entry below"))
     verdict = "PROVED" if general.proved else "NOT PROVED"
-    lines = [f"{verdict}: {statement}", "", formula(general.entry, width), "", "steps:"]
+    display = formula(general.entry, 10**6)
+    if max(map(display_width, display.splitlines())) > width:
+        # SymPy would cut the sums into blocks (inside tokens); one line wraps at spaces
+        display = inline(general.entry)
+    lines = [f"{verdict}: {statement}", "", display, "", "steps:"]
     lines += [f"  {step}" for step in general.steps]
     lines.append("side conditions:")
     lines += [f"  {inline(cond)}  ({prose(meaning)})" for cond, meaning in general.conditions]
