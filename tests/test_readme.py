@@ -37,6 +37,18 @@ def _cli_examples() -> list[tuple[list[str], int]]:
     return commands
 
 
+def test_the_extras_table_names_every_extra_the_tests_use():
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    extras = set(pyproject["project"]["optional-dependencies"]) - {"test", "dev", "bench"}
+    table = README[README.index("| extra or tool |"):README.index("installs the Python ones")]
+    missing = [extra for extra in sorted(extras) if f"`{extra}`" not in table]
+    assert not missing, f"extras missing from the README's table: {missing}"
+    install = re.search(r"pip install '\.\[test,([\w,]+)\]'", table)
+    assert install is not None and set(install.group(1).split(",")) == extras
+
+
 def test_readme_has_the_two_commands():
     assert "pip install . && symtconv demo" in README
     assert "pip install '.[test]' && python -m pytest" in README
