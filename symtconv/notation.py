@@ -426,13 +426,15 @@ def inline(expr: Any) -> str:
 
 #: Brackets for SymPy's functions spelled by their own symbols, and names written in lower
 #: case, when :func:`_respell` rewrites a formula as written.
-_BRACKETS = {"floor": ("⌊", "⌋"), "ceiling": ("⌈", "⌉"), "Max": ("max(", ")"), "Min": ("min(", ")")}
+_BRACKETS = {"floor": ("⌊", "⌋"), "ceiling": ("⌈", "⌉"), "Max": ("max(", ")"), "Min": ("min(", ")"),
+             "Mod": ("(", ")")}
 _CALL = re.compile(r"\b(" + "|".join(_BRACKETS) + r")\(")
 
 
 def _respell(text: str) -> str:
     """A formula kept as written, in a reader's symbols: ``·`` and ``^`` for SymPy's ``*``
-    and ``**``, ``⌊x⌋`` for ``floor(x)`` (brackets matched), ``max`` for ``Max``."""
+    and ``**``, ``⌊x⌋`` for ``floor(x)`` (brackets matched), ``max`` for ``Max``, ``(a mod
+    b)`` for ``Mod(a, b)``."""
     out, pos = [], 0
     for match in _CALL.finditer(text):
         if match.start() < pos:  # inside a call already rewritten
@@ -445,6 +447,14 @@ def _respell(text: str) -> str:
             break
         opening, closing = _BRACKETS[match.group(1)]
         inner = _respell(text[match.end():end - 1])
+        if match.group(1) == "Mod":  # Mod(a, b) as (a mod b)
+            parts = _top_level_split(inner, (",",))
+            if len(parts) == 3:
+                a, b = (
+                    f"({p.strip()})" if len(_top_level_split(p.strip(), (" + ", " - "))) > 1
+                    else p.strip() for p in parts[::2]
+                )
+                inner = f"{a} mod {b}"
         out += [text[pos:match.start()], opening, inner, closing]
         pos = end
     out.append(text[pos:])

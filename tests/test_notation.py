@@ -172,3 +172,11 @@ def test_an_entry_wider_than_the_terminal_is_one_wrapped_line_not_cut_blocks(cap
     monkeypatch.setenv("COLUMNS", "100")
     assert main(["prove", "--general"]) == 0  # one axis fits: the displayed formula
     assert "╲" in capsys.readouterr().out
+
+
+def test_a_mod_kept_as_written_keeps_its_operands_together():
+    # SymPy would reduce Mod(x + s, s) to Mod(x, s), so the text is respelled as written
+    shown = prose("a = Mod(-d*(k - 1) + i + s - 1, s) here")
+    assert shown == "a = ((-d·(k - 1) + i + s - 1) mod s) here"
+    back = _read_back(shown[len("a = "):-len(" here")].replace("mod", "%"))
+    assert sp.simplify(back - sp.Mod(-D * (K - 1) + II + S - 1, S)) == 0
