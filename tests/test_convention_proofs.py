@@ -122,3 +122,53 @@ def test_jax_pads_without_output_padding_fail(monkeypatch: pytest.MonkeyPatch) -
     proofs = prove_conventions()
     assert not proofs
     assert any(p.framework == "jax" and "output size" in p.claim for p in proofs.failed)
+
+
+_TF_END = (
+    "SAME: the net end crop is after - unread, with after = total - total//2 and "
+    "unread = o + total - ((i-1)s + ek) (the entries of the padded x no window reads)"
+)
+
+
+def _tf_total(i: Any, k: Any, s: Any, d: Any, out: Any) -> Any:
+    """TF's SAME total padding, from the specification: max((i-1)s + ek - out, 0)."""
+    return sp.Max((i - 1) * s + d * (k - 1) + 1 - out, 0)
+
+
+def _end_is_after(i: Any, k: Any, s: Any, d: Any, out: Any) -> Any:
+    """The forward conv's pad after, total - total//2, taken as the end crop: wrong when the
+    full scatter is shorter than the output (then zeros must be appended)."""
+    total = _tf_total(i, k, s, d, out)
+    return total - sp.floor(total / 2)
+
+
+def _end_larger_by_one(i: Any, k: Any, s: Any, d: Any, out: Any) -> Any:
+    """One entry too many cropped at the end."""
+    return (i - 1) * s + d * (k - 1) + 1 - out - sp.floor(_tf_total(i, k, s, d, out) / 2) + 1
+
+
+@pytest.mark.parametrize("wrong", [_end_is_after, _end_larger_by_one], ids=["after", "plus-one"])
+def test_tf_same_end_crop_wrong_fails(monkeypatch: pytest.MonkeyPatch, wrong: Any) -> None:
+    assert _TF_END in [p.claim for p in prove_conventions() if p]
+    monkeypatch.setattr(proofs_module, "_tf_same_end", wrong)
+    proofs = prove_conventions()
+    assert bool(proofs) is False  # the README's documented check
+    assert _failed_claims(proofs) == [_TF_END]  # the begin crop is still right
+
+
+def test_the_tf_reader_uses_the_proved_end_crop() -> None:
+    # from_tf's crops are the functions prove_conventions proves: TF's own numbers for
+    # conv2d SAME (REFERENCE.md), counted here by brute force over the forward windows
+    from symtconv.conventions import from_tf
+
+    for i, k, s, o in [(3, 3, 2, 6), (3, 3, 2, 5), (2, 1, 3, 6), (4, 2, 3, 12), (2, 3, 1, 2)]:
+        total = max((i - 1) * s + k - o, 0)
+        before = total // 2
+        # the forward conv's windows start at s·n - before in x and cover k entries;
+        # the last x index any window reads, plus one, is where the transposed output's
+        # scatter ends; the rest of x (up to o) gets zeros
+        reach = max(s * n - before + k for n in range(i))
+        g = from_tf((i,), k, output_shape=(o,), strides=s, padding="SAME")
+        begin, end = g.axes[0].p_begin, int(g.axes[0].p_end) - int(g.axes[0].a)
+        assert (begin, end) == (before, reach - o), (i, k, s, o)
+        assert g.output_size == (o,)

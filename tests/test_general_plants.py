@@ -1,17 +1,23 @@
 """Every check of the general proof can fail: a planted bug that only it catches.
 
-Each test plants one bug — a wrong model (swapped in through ``prove_general(models=...)``,
-see :mod:`symtconv.general.models`), a wrong size formula in :class:`symtconv.geometry.Axis`,
-or a wrong definition a lemma starts from — and asserts that the proof is NOT proved, that
-the check meant for that bug is the one that failed, and that every other step that is
-not proved merely relies on it (its detail names the failing check).  The mutation run
-(``python tools/mutants.py``) checks the converse: a weakened check makes one of these
-tests fail.
+Each entry of :data:`PLANTS` plants one bug — a wrong model (swapped in through
+``prove_general(models=...)``, see :mod:`symtconv.general.models`), a wrong size formula in
+:class:`symtconv.geometry.Axis`, or a wrong definition a step starts from (a module-level
+hook monkeypatched) — and the test asserts that the proof is NOT proved, that the steps
+the plant lists are the ones that failed, and that every other step that is not proved
+merely relies on them (its detail names one).  The meta-test
+:func:`test_every_step_has_a_plant_only_it_catches` collects the steps of the real proofs
+(1-D, channels with groups, asymmetric crops, N-d) and asserts that each is the only step
+some plant is caught by, except the few in :data:`IMPLIED`, which no bug can fail alone.
+The mutation run (``python tools/mutants.py``) checks the converse: a weakened check makes
+one of these tests fail.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -25,6 +31,7 @@ from symtconv.general import models as models_module
 from symtconv.general import sizes as sizes_module
 from symtconv.general import steps as steps_module
 from symtconv.general.models import (
+    METHOD_NAMES,
     MODELS,
     Models,
     _flip_and_pad_form,
@@ -33,6 +40,7 @@ from symtconv.general.models import (
     _forward_rows,
     _pad_shift,
     _scatter_form,
+    _scatter_position,
     _transpose_form,
     _vjp_form,
 )
@@ -51,9 +59,12 @@ def _int(name: str) -> sp.Symbol:
     return sp.Symbol(name, integer=True, positive=True)
 
 
+BUILDERS = {"transpose": _transpose_form, "vjp": _vjp_form}
+
+
 def _forward_model(method: str, **pieces: Any) -> Models:
     """``MODELS`` with ``method`` (transpose or vjp) built on a wrong forward conv."""
-    builder = {"transpose": _transpose_form, "vjp": _vjp_form}[method]
+    builder = BUILDERS[method]
     return MODELS.replace(**{method: partial(builder, forward=partial(_forward_conv, **pieces))})
 
 
@@ -74,190 +85,326 @@ def _assert_caught(proof: GeneralProof, *expected: str) -> None:
             assert any(e in step.detail for e in expected), f"{name} failed on its own"
 
 
-# --------------------------------------------------------------------------- #
-# the methods' models: index, padding, rows, leak, N-d structure, final comparison
-# --------------------------------------------------------------------------- #
+#: Plants a bug (with ``monkeypatch`` where it patches a module) and returns the models
+#: to prove.
+Planter = Callable[[pytest.MonkeyPatch], Models]
 
 
-def test_an_unflipped_kernel_is_caught_by_the_final_comparison() -> None:
-    proof = prove_general(models=_flip_model(flipped_tap=lambda ax: ax.mp))
-    final = "flip_and_pad equals scatter for every size"
-    _assert_caught(proof, final)
-    # the index conditions agree (the flip only moves the weight): only the sums differ
-    step = next(s for s in proof.steps if s.name == final)
-    assert "not identical" in step.detail and "w[k - m - 1]" in step.detail
+@dataclass(frozen=True)
+class Plant:
+    """One planted bug and the steps of the proof that catch it (``catches``)."""
+
+    id: str
+    catches: tuple[str, ...]
+    plant: Planter
+    ndim: int = 1
+    groups: bool = False
+    #: steps that rely on a caught one and must not be proved either
+    relying: tuple[str, ...] = ()
 
 
-@pytest.mark.parametrize("method", ["transpose", "vjp"])
-def test_zero_padding_to_t_le_o_is_caught_by_the_padding_step(method: str) -> None:
-    wrong = _forward_model(method, inside=lambda t, ax: sp.And(t >= 0, t <= ax.o))
-    _assert_caught(
-        prove_general(models=wrong), f"{method}: the zero padding of x adds no term for 0 <= j < o"
-    )
+def _models(models: Models) -> Planter:
+    return lambda monkeypatch: models
 
 
-@pytest.mark.parametrize("method", ["transpose", "vjp"])
-def test_a_shifted_forward_conv_is_caught_by_the_index_step(method: str) -> None:
-    wrong = _forward_model(method, position=lambda ax: _forward_position(ax) + 1)
-    _assert_caught(prove_general(models=wrong), f"{method}: index condition is the scatter's")
+def _patch(target: Any, name: str, value: Any) -> Planter:
+    def plant(monkeypatch: pytest.MonkeyPatch) -> Models:
+        monkeypatch.setattr(target, name, value)
+        return MODELS
 
-
-@pytest.mark.parametrize(
-    "pieces",
-    [
-        {"shift": lambda ax: _pad_shift(ax) + 1},
-        {"inserted": lambda ax: ax.s * ax.n + 1},
-    ],
-    ids=["pad-by-one-more", "zero-insertion-off-by-one"],
-)
-def test_a_wrong_flip_and_pad_step_is_caught_by_the_index_step(
-    pieces: dict[str, Callable[..., Any]],
-) -> None:
-    _assert_caught(
-        prove_general(models=_flip_model(**pieces)),
-        "flip_and_pad: index condition is the scatter's",
-    )
-
-
-def test_extra_rows_of_c_are_caught_by_the_rows_step() -> None:
-    # one more floor(a/s) rows: the normal form (which sets floor(a/s) = 0 for a < s)
-    # cannot see it, the rows step compares with i + floor(a/s)
-    def rows(ax: Any, sz: Any) -> Any:
-        return _forward_rows(ax, sz) + sp.floor(ax.a / ax.s)
-
-    wrong = MODELS.replace(transpose=partial(_transpose_form, rows=rows))
-    _assert_caught(prove_general(models=wrong), "transpose: y has i + floor(a/s) entries")
-
-
-def test_an_index_outside_its_sum_is_caught_by_the_leak_step() -> None:
-    # the forward conv reads with m' (flip-and-pad's tap), which no sum of it binds
-    wrong = _forward_model("transpose", position=lambda ax: ax.s * ax.n + ax.d * ax.mp - ax.p_b)
-    _assert_caught(
-        prove_general(models=wrong),
-        "transpose: no summation index escapes its sum",
-        "transpose: index condition is the scatter's",
-    )
-
-
-def test_axes_mixed_are_caught_by_the_structure_step() -> None:
-    wrong = _forward_model("vjp", position=lambda ax: _forward_position(ax) + ax.k - _int("k_2"))
-    _assert_caught(
-        prove_general(2, models=wrong),
-        "vjp: the N-d condition is the product of the per-axis ones",
-        "axis 1: vjp: index condition is the scatter's",
-    )
-
-
-# --------------------------------------------------------------------------- #
-# channels and groups
-# --------------------------------------------------------------------------- #
-
-
-def test_a_wrong_scatter_group_mapping_is_caught_by_the_scatter_channel_step() -> None:
-    def channel(ch: Any) -> Any:
-        return ch.group_of_input(ch.c_in) * ch.Q_in + ch.c_l  # Q_in where Q_out belongs
-
-    wrong = MODELS.replace(scatter=partial(_scatter_form, channel=channel))
-    _assert_caught(
-        prove_general(1, True, models=wrong),
-        "channels: scatter's condition iff g_in = g_out and c_l = r_out",
-        # the others are compared with the scatter's (wrong) condition, and differ
-        "channels: transpose's condition is the scatter's",
-        "channels: vjp's condition is the scatter's",
-    )
-
-
-def test_a_wrong_flip_and_pad_source_channel_is_caught_by_its_channel_step() -> None:
-    def source(ch: Any) -> Any:
-        return ch.group_of_output(ch.c_out) * ch.Q_out + ch.c_il
-
-    _assert_caught(
-        prove_general(1, True, models=_flip_model(source_channel=source)),
-        "channels: flip_and_pad's condition iff g_in = g_out and c_l = r_out (and c_il = r_in)",
-    )
-
-
-@pytest.mark.parametrize("method", ["transpose", "vjp"])
-def test_a_wrong_forward_channel_is_caught_by_the_channel_step(method: str) -> None:
-    def channel(ch: Any) -> Any:
-        return ch.group_of_input(ch.c_in) * ch.Q_out + ch.c_l + 1
-
-    _assert_caught(
-        prove_general(1, True, models=_forward_model(method, channel=channel)),
-        f"channels: {method}'s condition is the scatter's",
-    )
-
-
-# --------------------------------------------------------------------------- #
-# sizes, crops and the lemmas
-# --------------------------------------------------------------------------- #
-
-
-@pytest.mark.parametrize(
-    ("attribute", "wrong", "expected"),
-    [
-        ("output", lambda ax: ax.full_output - ax.p_begin - ax.p_end, ["scatter: output length"]),
-        ("stretched", lambda ax: ax.s * ax.i, ["flip-and-pad: stretched length"]),
-        ("forward_output", lambda ax: ax.i + 1, ["forward conv: output length"]),
-        (
-            "pad_after",
-            lambda ax: ax.d * (ax.k - 1) - ax.p_end,
-            ["flip-and-pad: output length equals the scatter's", "the two routes agree"],
-        ),
-        (
-            "pad_before",
-            lambda ax: ax.d * (ax.k - 1) - ax.p_begin + 1,
-            [
-                "flip-and-pad: a negative pad is a crop, and no read leaves the sequence",
-                "flip-and-pad: output length equals the scatter's",
-                "the two routes agree",
-                "flip_and_pad: index condition is the scatter's",
-            ],
-        ),
-    ],
-    ids=["output-without-a", "stretched", "forward-output", "pad-after", "pad-before-crop"],
-)
-def test_a_wrong_size_formula_is_caught_by_its_size_step(
-    monkeypatch: pytest.MonkeyPatch,
-    attribute: str,
-    wrong: Callable[[Axis], Any],
-    expected: list[str],
-) -> None:
-    monkeypatch.setattr(Axis, attribute, property(wrong))
-    _assert_caught(prove_general(), *expected)
+    return plant
 
 
 def _floor_wrong(x: Any, q: Any) -> list[Any]:
     return [sp.Le(q, x), sp.Le(x, q + 1)]  # floor(x) = q read as q <= x <= q + 1
 
 
-def test_a_wrong_floor_definition_is_caught_by_the_floor_lemma(
-    monkeypatch: pytest.MonkeyPatch,
+def _extra_rows(ax: Any, sz: Any) -> Any:
+    # one more floor(a/s) rows: the normal form (which sets floor(a/s) = 0 for a < s)
+    # cannot see it, the rows step compares with i + floor(a/s)
+    return _forward_rows(ax, sz) + sp.floor(ax.a / ax.s)
+
+
+def _wrong_scatter_channel(ch: Any) -> Any:
+    return ch.group_of_input(ch.c_in) * ch.Q_in + ch.c_l  # Q_in where Q_out belongs
+
+
+def _wrong_flip_source(ch: Any) -> Any:
+    return ch.group_of_output(ch.c_out) * ch.Q_out + ch.c_il  # Q_out where Q_in belongs
+
+
+def _wrong_forward_channel(ch: Any) -> Any:
+    return ch.group_of_input(ch.c_in) * ch.Q_out + ch.c_l + 1
+
+
+def _mixed(ax: Any) -> Any:
+    """0 on axis 2, k_1 - k_2 on axis 1: added to an axis-1 position, it mixes the axes."""
+    return ax.k - _int("k_2")
+
+
+_AXIS_1 = "axis 1: "
+_INDEX = "{}: index condition is the scatter's"
+_STRUCTURE = "{}: the N-d condition is the product of the per-axis ones"
+_FLIP_LENGTH = (
+    "flip-and-pad: output length equals the scatter's; a negative pad is a crop, and no read "
+    "leaves the sequence"
+)
+_CROP = "flip-and-pad: a negative pad is a crop, and no read leaves the sequence"
+_SCATTER_CHANNEL = "channels: scatter's condition iff g_in = g_out and c_l = r_out"
+_FLIP_CHANNEL = (
+    "channels: flip_and_pad's condition iff g_in = g_out and c_l = r_out (and c_il = r_in)"
+)
+_ZERO_EXTENDED = (
+    "with s <= a: the floor(a/s) extra rows of C add 0 to Cᵀ of y extended by zeros"
+)
+
+#: Every planted bug.  The meta-test below checks that each step of the real proof is the
+#: only step some plant is caught by (or, for the few steps in ``IMPLIED``, one of them).
+PLANTS: tuple[Plant, ...] = (
+    # --- the methods' models ---------------------------------------------------------------
+    Plant(
+        "unflipped-kernel",
+        ("flip_and_pad equals scatter for every size",),
+        _models(_flip_model(flipped_tap=lambda ax: ax.mp)),
+    ),
+    Plant(
+        "flip-and-pad-with-k+1-taps",
+        ("flip-and-pad: the flip m' = k-1-m maps the taps 0..k-1 onto themselves",),
+        _models(_flip_model(taps=lambda ax: (0, ax.k))),
+    ),
+    Plant(
+        "flip-and-pad-pads-one-more",
+        (_INDEX.format("flip_and_pad"),),
+        _models(_flip_model(shift=lambda ax: _pad_shift(ax) + 1)),
+    ),
+    Plant(
+        "flip-and-pad-zero-insertion-off-by-one",
+        (_INDEX.format("flip_and_pad"),),
+        _models(_flip_model(inserted=lambda ax: ax.s * ax.n + 1)),
+    ),
+    *[
+        plant
+        for method in ("transpose", "vjp")
+        for plant in (
+            Plant(
+                f"{method}-zero-padding-t<=o",
+                (f"{method}: the zero padding of x adds no term for 0 <= j < o",),
+                _models(
+                    _forward_model(method, inside=lambda t, ax: sp.And(t >= 0, t <= ax.o))
+                ),
+            ),
+            Plant(
+                f"{method}-forward-conv-shifted",
+                (_INDEX.format(method),),
+                _models(_forward_model(method, position=lambda ax: _forward_position(ax) + 1)),
+            ),
+            Plant(
+                f"{method}-extra-rows",
+                (f"{method}: y has i + floor(a/s) entries",),
+                _models(MODELS.replace(**{method: partial(BUILDERS[method], rows=_extra_rows)})),
+            ),
+            Plant(
+                # the weight read with flip-and-pad's tap m', which no sum of it binds
+                f"{method}-weight-read-with-m'",
+                (f"{method}: no summation index escapes its sum",),
+                _models(_forward_model(method, tap=lambda ax: ax.mp)),
+            ),
+            Plant(
+                # the position read with m' too: the index condition changes as well
+                f"{method}-position-read-with-m'",
+                (f"{method}: no summation index escapes its sum", _INDEX.format(method)),
+                _models(
+                    _forward_model(
+                        method, position=lambda ax: ax.s * ax.n + ax.d * ax.mp - ax.p_b
+                    )
+                ),
+            ),
+            Plant(
+                # a forward conv with a flipped kernel: same conditions, other weights
+                f"{method}-forward-kernel-flipped",
+                (f"{method} equals scatter for every size when 0 <= a < s",),
+                _models(_forward_model(method, tap=lambda ax: ax.k - 1 - ax.m)),
+            ),
+        )
+    ],
+    # --- N-d: one plant per method mixing the axes -----------------------------------------
+    Plant(
+        "scatter-mixes-axes",
+        (
+            _STRUCTURE.format("scatter"),
+            # the others are compared with the scatter's (wrong) condition, and differ
+            *[_AXIS_1 + _INDEX.format(m) for m in ("flip_and_pad", "transpose", "vjp")],
+        ),
+        _models(
+            MODELS.replace(
+                scatter=partial(
+                    _scatter_form, position=lambda ax: _scatter_position(ax) + _mixed(ax)
+                )
+            )
+        ),
+        ndim=2,
+    ),
+    Plant(
+        "flip-and-pad-mixes-axes",
+        (_STRUCTURE.format("flip_and_pad"), _AXIS_1 + _INDEX.format("flip_and_pad")),
+        _models(_flip_model(shift=lambda ax: _pad_shift(ax) + _mixed(ax))),
+        ndim=2,
+    ),
+    *[
+        Plant(
+            f"{method}-mixes-axes",
+            (_STRUCTURE.format(method), _AXIS_1 + _INDEX.format(method)),
+            _models(
+                _forward_model(method, position=lambda ax: _forward_position(ax) + _mixed(ax))
+            ),
+            ndim=2,
+        )
+        for method in ("transpose", "vjp")
+    ],
+    # --- channels and groups ---------------------------------------------------------------
+    Plant(
+        "channels-interleaved-groups",
+        ("channels: coordinates c = g·Q + r (0 <= r < Q) are unique",),
+        _patch(steps_module, "_group_coordinate", lambda q, g, r: r * q + g),
+        groups=True,
+        relying=(_SCATTER_CHANNEL, _FLIP_CHANNEL),
+    ),
+    Plant(
+        "scatter-group-mapping",
+        (_SCATTER_CHANNEL,),
+        _models(MODELS.replace(scatter=partial(_scatter_form, channel=_wrong_scatter_channel))),
+        groups=True,
+        # compared with the scatter's (wrong) condition, and relying on its meaning
+        relying=tuple(f"channels: {m}'s condition is the scatter's" for m in ("transpose", "vjp")),
+    ),
+    Plant(
+        "flip-and-pad-source-channel",
+        (_FLIP_CHANNEL,),
+        _models(_flip_model(source_channel=_wrong_flip_source)),
+        groups=True,
+    ),
+    *[
+        Plant(
+            f"{method}-forward-channel",
+            (f"channels: {method}'s condition is the scatter's",),
+            _models(_forward_model(method, channel=_wrong_forward_channel)),
+            groups=True,
+        )
+        for method in ("transpose", "vjp")
+    ],
+    # --- sizes (Geometry's formulas and the derivation), crops and lemmas ------------------
+    Plant(
+        "geometry-output-without-a",
+        ("scatter: output length",),
+        _patch(Axis, "output", property(lambda ax: ax.full_output - ax.p_begin - ax.p_end)),
+    ),
+    Plant(
+        "geometry-stretched",
+        ("flip-and-pad: stretched length",),
+        _patch(Axis, "stretched", property(lambda ax: ax.s * ax.i)),
+    ),
+    Plant(
+        "geometry-forward-output",
+        ("forward conv: output length, which maps o back to i + floor(a/s)",),
+        _patch(Axis, "forward_output", property(lambda ax: ax.i + 1)),
+    ),
+    Plant(
+        "geometry-pad-after-without-a",
+        (_FLIP_LENGTH,),
+        _patch(Axis, "pad_after", property(lambda ax: ax.d * (ax.k - 1) - ax.p_end)),
+        relying=("the two routes agree",),
+    ),
+    Plant(
+        "geometry-pad-before-plus-one",
+        (_CROP, _FLIP_LENGTH, _INDEX.format("flip_and_pad")),
+        _patch(Axis, "pad_before", property(lambda ax: ax.d * (ax.k - 1) - ax.p_begin + 1)),
+    ),
+    Plant(
+        "route-b-inverts-to-i-not-i-1",
+        ("the two routes agree",),
+        _patch(sizes_module, "_last_output", lambda count: count),
+    ),
+    Plant(
+        "floor-definition-in-the-lemma",
+        ("floor lemma: floor(r/Q) = 0 iff 0 <= r < Q (integers, Q >= 1)",),
+        _patch(checks_module, "_floor_equals", _floor_wrong),
+    ),
+    Plant(
+        "floor-definition-in-the-rows-condition",
+        ("C has exactly i rows iff a < s",),
+        _patch(steps_module, "_floor_equals", _floor_wrong),
+    ),
+    Plant(
+        # the sizes that map back to i are solved from the floor's definition: read
+        # wrongly, s + 1 sizes map back and a reaches s
+        "floor-definition-in-the-sizes",
+        ("exactly s output sizes map back to i: o = o_min + a with 0 <= a < s",),
+        _patch(sizes_module, "_floor_equals", _floor_wrong),
+    ),
+    Plant(
+        # y_ext[i] = y[i]: the first extra row of C meets an entry y does not have
+        "zero-extension-one-late",
+        (_ZERO_EXTENDED,),
+        _patch(
+            steps_module,
+            "_zero_extended",
+            lambda ax: sp.Piecewise((sp.IndexedBase("y")[ax.n], ax.n <= ax.i), (0, True)),
+        ),
+    ),
+)
+
+#: Steps no single bug can fail alone, so no plant catches them only, and why.  Their
+#: checks are also parts of the step named (so these separate steps repeat them); they
+#: are still listed by ``prove_general``'s composition (symtconv/general/proof.py).
+IMPLIED = {
+    _CROP: "'pad is negative from d(k-1) + 1' is a property of Geometry.pad_before, which "
+    "flip_and_pad's index step pins (its shift is that pad); first and last read are how "
+    f"flip-and-pad's output length is derived: parts of {_FLIP_LENGTH!r}",
+    **{
+        _STRUCTURE.format(method): "each method's per-axis condition is compared with the "
+        "scatter's on every axis: a condition mixing axes fails an index step, whose part "
+        "'in this axis's symbols' repeats this check"
+        for method in METHOD_NAMES
+    },
+}
+
+
+@pytest.mark.parametrize("plant", PLANTS, ids=lambda plant: plant.id)
+def test_a_planted_bug_is_caught_by_its_step(
+    monkeypatch: pytest.MonkeyPatch, plant: Plant
 ) -> None:
-    monkeypatch.setattr(checks_module, "_floor_equals", _floor_wrong)
-    _assert_caught(
-        prove_general(), "floor lemma: floor(r/Q) = 0 iff 0 <= r < Q (integers, Q >= 1)"
-    )
+    models = plant.plant(monkeypatch)
+    proof = prove_general(plant.ndim, plant.groups, models=models)
+    _assert_caught(proof, *plant.catches)
+    weak = {s.name for s in proof.steps if not s}
+    assert set(plant.relying) <= weak, set(plant.relying) - weak
 
 
-def test_a_wrong_floor_definition_is_caught_by_the_rows_condition(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(steps_module, "_floor_equals", _floor_wrong)
-    _assert_caught(prove_general(), "C has exactly i rows iff a < s")
+def _unlabelled(name: str) -> str:
+    return re.sub(r"^axis \d+: ", "", name)
 
 
-def test_a_wrong_floor_definition_is_caught_by_the_size_steps(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # the sizes that map back to i are solved from the floor's definition: read wrongly,
-    # s + 1 sizes map back and a reaches s
-    monkeypatch.setattr(sizes_module, "_floor_equals", _floor_wrong)
-    _assert_caught(
-        prove_general(),
-        "exactly s output sizes map back to i",
-        "o = o_min + a maps back to i iff 0 <= a < s",
-    )
+def test_every_step_has_a_plant_only_it_catches() -> None:
+    names: dict[str, None] = {}
+    for ndim, groups, asymmetric in [(1, False, False), (1, True, True), (2, True, False)]:
+        for step in prove_general(ndim, groups, asymmetric=asymmetric).steps:
+            names[_unlabelled(step.name)] = None
+    caught = {p.id: {_unlabelled(n) for n in p.catches} for p in PLANTS}
+    only = {next(iter(c)) for c in caught.values() if len(c) == 1}
+    anywhere = set().union(*caught.values())
+    missing = [n for n in names if n not in only and n not in IMPLIED]
+    assert not missing, f"steps no plant catches alone: {missing}"
+    assert not [n for n in names if n not in anywhere], "steps no plant catches at all"
+    # the table names real steps, and IMPLIED lists only steps without a plant of their own
+    assert anywhere <= set(names), anywhere - set(names)
+    assert set(IMPLIED) <= set(names) and not set(IMPLIED) & only
+
+
+def test_an_unflipped_kernel_is_shown_in_the_final_comparison() -> None:
+    proof = prove_general(models=_flip_model(flipped_tap=lambda ax: ax.mp))
+    # the index conditions agree (the flip only moves the weight): only the sums differ
+    step = next(s for s in proof.steps if s.name == "flip_and_pad equals scatter for every size")
+    assert "not identical" in step.detail and "w[k - m - 1]" in step.detail
 
 
 # --------------------------------------------------------------------------- #

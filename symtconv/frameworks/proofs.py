@@ -22,12 +22,12 @@ from typing import Any, overload
 import sympy as sp
 
 from ..geometry import Axis
-from .common import _NAMES, _effective, _full
+from .common import _NAMES, _effective
 from .jax import _crop_from_jax_pads, _jax_output, _jax_pads, _jax_string_pads
 from .keras import _keras_jax_pads, _keras_output
 from .onnx import _onnx_output, _onnx_split, _onnx_total
 from .pytorch import _torch_min_size
-from .tensorflow import _tf_same_begin
+from .tensorflow import _tf_same_begin, _tf_same_end
 
 
 @dataclass(frozen=True)
@@ -270,8 +270,16 @@ def prove_conventions() -> ConventionProofs:
     # total = max((i-1)s + ek - o, 0) and puts the smaller half, total//2, before
     claim("tf", "SAME: the begin crop is before = total//2 with total = max((i-1)s + ek - o, 0)",
           _tf_same_begin(i, k, s, d, o), sp.floor(sp.Max((i - 1) * s + ek - o, 0) / 2))
-    claim("tf", "SAME: the net end crop full - o - begin leaves output size o (for any begin "
-          "crop)",
-          _full(i, k, s, d) - _tf_same_begin(i, k, s, d, o)
-          - (_full(i, k, s, d) - o - _tf_same_begin(i, k, s, d, o)), o)
+    # TF's SAME at the end, from the specification alone (not from _tf_same_begin): the
+    # forward conv pads after = total - total//2 at the end of x, and when the full scatter
+    # (i-1)s + ek is shorter than o it never reads the last o + total - ((i-1)s + ek)
+    # entries of the padded x; so the transposed conv's output (x) is the full scatter
+    # cropped by `after` minus that unread tail at the end (negative: zeros appended)
+    full = (i - 1) * s + d * (k - 1) + 1
+    total_tf = sp.Max(full - o, 0)
+    after = total_tf - sp.floor(total_tf / 2)
+    want_end = after - (o + total_tf - full)
+    claim("tf", "SAME: the net end crop is after - unread, with after = total - total//2 and "
+          "unread = o + total - ((i-1)s + ek) (the entries of the padded x no window reads)",
+          _tf_same_end(i, k, s, d, o), want_end)
     return ConventionProofs(tuple(proofs))

@@ -43,6 +43,12 @@ def _tf_same_begin(i: Any, k: Any, s: Any, d: Any, out: Any) -> Any:
     return _max(_full(i, k, s, d) - out, 0) // 2
 
 
+def _tf_same_end(i: Any, k: Any, s: Any, d: Any, out: Any) -> Any:
+    """TF's SAME net crop at the end: what is left of the full scatter after the begin crop
+    and ``out`` entries, ``(i-1)s + ek - out - begin`` (negative: zeros appended)."""
+    return _full(i, k, s, d) - out - _tf_same_begin(i, k, s, d, out)
+
+
 def _tf_output_range(i: Any, k: Any, s: Any, d: Any, padding: Any) -> tuple[Any, Any]:
     """Output lengths TF accepts: the ones a forward conv maps back to ``i``.
 
@@ -167,9 +173,10 @@ def from_tf(
                 f"{st}) maps back to the input size {i}: on axis {j} valid sizes are "
                 f"{low}..{high}, got {o} ({described})"
             )
-        begin = _tf_same_begin(i, k, st, dj, o) if pad == "SAME" else (
-            0 if pad == "VALID" else pad[0]
-        )
+        if pad == "SAME":
+            crops.append((_tf_same_begin(i, k, st, dj, o), _tf_same_end(i, k, st, dj, o)))
+            continue
+        begin = 0 if pad == "VALID" else pad[0]
         crops.append((begin, _full(i, k, st, dj) - o - begin))
     base = {"input_size": sizes, "kernel_size": kernel, "stride": s, "dilation": d,
             "in_channels": _channels("tf", "in_channels", in_channels, 1),

@@ -176,6 +176,11 @@ def _flipped_tap(ax: _AxisSymbols) -> Any:
     return ax.k - 1 - ax.mp
 
 
+def _flipped_taps(ax: _AxisSymbols) -> tuple[Any, Any]:
+    """The flipped kernel's taps: ``m'`` from 0 to ``k - 1``."""
+    return sp.S.Zero, ax.k - 1
+
+
 def _flip_source_channel(ch: _Channels) -> Any:
     """The input channel read for output channel ``c_out``: ``g·Q_in + c_il``, with
     ``g = c_out // Q_out``."""
@@ -190,6 +195,7 @@ def _flip_and_pad_form(
     inserted: Callable[[_AxisSymbols], Any] = _inserted_position,
     shift: Callable[[_AxisSymbols], Any] = _pad_shift,
     flipped_tap: Callable[[_AxisSymbols], Any] = _flipped_tap,
+    taps: Callable[[_AxisSymbols], tuple[Any, Any]] = _flipped_taps,
     source_channel: Callable[[_Channels], Any] = _flip_source_channel,
 ) -> EntryForm:
     """Run flip-and-pad's four steps on symbolic sequences (SymPy ``Lambda``)."""
@@ -230,7 +236,7 @@ def _flip_and_pad_form(
     result = sp.Sum(
         kernel_entry * read,
         *channel_limits,
-        *[(mp, 0, ax.k - 1) for mp, ax in zip(mps, axes, strict=True)],
+        *[(mp, *taps(ax)) for mp, ax in zip(mps, axes, strict=True)],
     )
     # re-index the taps by m = k - 1 - m' (SymPy's change_index)
     for ax in axes:
@@ -266,6 +272,11 @@ def _forward_position(ax: _AxisSymbols) -> Any:
     return ax.s * ax.n + ax.d * ax.m - ax.p_b
 
 
+def _forward_tap(ax: _AxisSymbols) -> Any:
+    """The forward conv's tap ``m`` reads the weight ``w[m]`` (no flip)."""
+    return ax.m
+
+
 def _forward_channel(ch: _Channels) -> Any:
     """The forward conv's output channel ``c_in`` reads ``x[g·Q_out + c_l]``, with
     ``g = c_in // Q_in``."""
@@ -278,6 +289,7 @@ def _forward_conv(
     *,
     inside: Callable[[Any, _AxisSymbols], Any] = _inside,
     position: Callable[[_AxisSymbols], Any] = _forward_position,
+    tap: Callable[[_AxisSymbols], Any] = _forward_tap,
     channel: Callable[[_Channels], Any] = _forward_channel,
 ) -> tuple[sp.Lambda, Any]:
     """The forward convolution of x (length o per axis, zero outside) as a Lambda of
@@ -292,14 +304,14 @@ def _forward_conv(
     positions = [position(ax) for ax in axes]
     if ch is not None:
         body = sp.Sum(
-            _W[(ch.c_in, ch.c_l, *[ax.m for ax in axes])] * padded_x(channel(ch), *positions),
+            _W[(ch.c_in, ch.c_l, *[tap(ax) for ax in axes])] * padded_x(channel(ch), *positions),
             (ch.c_l, 0, ch.Q_out - 1),
             *[(ax.m, 0, ax.k - 1) for ax in axes],
         )
         conv = sp.Lambda((ch.c_in, *[ax.n for ax in axes]), body)
     else:
         body = sp.Sum(
-            _W[tuple(ax.m for ax in axes)] * padded_x(*positions),
+            _W[tuple(tap(ax) for ax in axes)] * padded_x(*positions),
             *[(ax.m, 0, ax.k - 1) for ax in axes],
         )
         conv = sp.Lambda(tuple(ax.n for ax in axes), body)

@@ -32,6 +32,39 @@ from .checks import (
 from .symbols import _axis_symbols, _AxisSymbols, _integer
 
 
+def _crop_parts(ax: _AxisSymbols, flip_length: Any, padded: Any) -> tuple[list[Step], str]:
+    """Negative pads are crops: when p > d(k-1); the window never leaves the sequence.
+
+    The checks (parts of a step) and what they show.
+    """
+    geometry_axis = ax.axis
+    solved = _integer_interval([geometry_axis.pad_before < 0], ax.p_b)
+    window = _extremes(ax.j + ax.d * ax.mp, [(ax.j, 0, flip_length - 1), (ax.mp, 0, ax.k - 1)])
+    if solved is None or window is None or solved[0] is None:
+        return [Step("crops", "undecided", "not solved")], "crops not solved"
+    parts = [
+        check_identity("pad is negative from", solved[0], ax.d * (ax.k - 1) + 1),
+        check_identity("first read", window[0], 0),
+        check_identity("last read", window[1], padded - 1),
+    ]
+    detail = (
+        f"padding d(k-1) - p < 0 iff p >= {solved[0]} (SymPy); u[t] = z[t - P] for every "
+        f"0 <= t < {padded} whatever the sign of P (P < 0 drops the first -P entries); "
+        f"the correlation reads t = j + d·m' from {window[0]} to {window[1]}, exactly the "
+        "padded (or cropped) sequence"
+    )
+    return parts, detail
+
+
+def _last_output(count: Any) -> Any:
+    """The forward conv's outputs are ``n = 0 .. count - 1``: the last index, ``count - 1``.
+
+    Route (b) inverts ``floor(U(o)) = _last_output(i)`` for ``o`` (a testing hook: the
+    test suite plants an inversion off by one here).
+    """
+    return count - 1
+
+
 @dataclass(frozen=True)
 class _AxisSizes:
     scatter_length: Any  # output length of the scatter (derived from its extent)
@@ -94,20 +127,30 @@ def _derive_sizes(ax: _AxisSymbols) -> _AxisSizes:
     )
     if positions is None or None in positions:
         flip_length: Any = undecided
-        steps.append(Step(ax.label + "flip-and-pad: output length", "undecided", "not solved"))
+        flip_step = Step(ax.label + "flip-and-pad: output length", "undecided", "not solved")
+        steps.append(flip_step)
     else:
         flip_length = sp.expand(positions[1] - positions[0] + 1)
-        steps.append(
-            check_identity(
-                ax.label + "flip-and-pad: output length equals the scatter's",
-                flip_length,
-                scatter_length,
-                detail=(
-                    f"padded length {padded}; the window j + d·m' (0 <= m' < k) fits iff "
-                    f"{positions[0]} <= j <= {positions[1]} (SymPy solved the inequalities)"
-                ),
-            )
+        same = check_identity(
+            "output length",
+            flip_length,
+            scatter_length,
+            detail=(
+                f"padded length {padded}; the window j + d·m' (0 <= m' < k) fits iff "
+                f"{positions[0]} <= j <= {positions[1]} (SymPy solved the inequalities)"
+            ),
         )
+        # where the pad turns into a crop, and the reads at both ends, follow from this
+        # length and the pad (no bug can fail them alone): parts of this step
+        crop, crop_detail = _crop_parts(ax, flip_length, padded)
+        flip_step = _combine(
+            ax.label + "flip-and-pad: output length equals the scatter's; a negative pad is "
+            "a crop, and no read leaves the sequence",
+            [same, *crop],
+            f"{same.detail}; {crop_detail}",
+            same.expression,
+        )
+        steps.append(flip_step)
 
     # Forward convolution on a length-o input, padded by p_b and p_e: output n exists
     # iff its whole window s·n - p_b + d·m (0 <= m < k) lies inside [-p_b, o - 1 + p_e].
@@ -122,28 +165,31 @@ def _derive_sizes(ax: _AxisSymbols) -> _AxisSizes:
     else:
         forward = sp.Lambda(o, sp.expand(rows[1] - rows[0] + 1))
         bound = rows[1].args[0] if isinstance(rows[1], sp.floor) else rows[1]
+        # the round trip at the derived length follows from the first part with
+        # "scatter: output length" (Geometry's forward_output is i + floor(a/s)): no bug
+        # can fail it alone, so it is a part of this step, not a step of its own
         steps.append(
-            check_identity(
-                ax.label + "forward conv: output length",
-                forward(geometry_axis.output),
-                geometry_axis.forward_output,
-                detail=(
-                    f"the window of output n fits iff {rows[0]} <= n <= {rows[1]} "
-                    "(SymPy solved the inequalities); compared with symtconv.geometry"
-                ),
+            _combine(
+                ax.label + "forward conv: output length, which maps o back to i + floor(a/s)",
+                [
+                    check_identity(
+                        "at Geometry's output size",
+                        forward(geometry_axis.output),
+                        geometry_axis.forward_output,
+                    ),
+                    check_identity(
+                        "at the derived output length", forward(scatter_length), i + sp.floor(a / s)
+                    ),
+                ],
+                f"the window of output n fits iff {rows[0]} <= n <= {rows[1]} (SymPy solved "
+                "the inequalities); compared with symtconv.geometry, and at the derived output "
+                f"length: {forward(scatter_length)} = i + floor(a/s) (the round trip)",
             )
         )
-    steps.append(
-        check_identity(
-            ax.label + "forward conv maps o back to i + floor(a/s)",
-            forward(scatter_length),
-            i + sp.floor(a / s),
-            detail="the derived forward length at the derived output length",
-        )
-    )
 
     # Inverting floor(U(o)) + 1 = i: by the definition of floor, i - 1 <= U(o) < i.
-    sizes = _integer_interval(_floor_equals(bound, i - 1), o)
+    last = _last_output(i)
+    sizes = _integer_interval(_floor_equals(bound, last), o)
     offset = _integer("a")  # o = o_min + offset, with no sign assumed
     if sizes is None or None in sizes:
         o_min: Any = undecided
@@ -152,39 +198,40 @@ def _derive_sizes(ax: _AxisSymbols) -> _AxisSizes:
         steps.append(Step(ax.label + "sizes mapping back to i", "undecided", "not solved"))
     else:
         o_min, o_max = (sp.expand(v) for v in sizes)
-        steps.append(
-            check_identity(
-                ax.label + "exactly s output sizes map back to i",
-                o_max - o_min + 1,
-                s,
-                detail=f"{_FLOOR_DEFINITION}; SymPy solved for o: {o_min} <= o <= {o_max}",
-            )
-        )
-        solved = _integer_interval(_floor_equals(bound.subs(o, o_min + offset), i - 1), offset)
+        solved = _integer_interval(_floor_equals(bound.subs(o, o_min + offset), last), offset)
         if solved is None or None in solved:
             a_range = (undecided, undecided)
-            steps.append(Step(ax.label + "output_padding range", "undecided", "not solved"))
+            parts = [Step("output_padding range", "undecided", "not solved")]
         else:
             a_range = (solved[0], solved[1])
-            steps.append(
-                _combine(
-                    ax.label + "o = o_min + a maps back to i iff 0 <= a < s",
-                    [
-                        check_identity("lowest a", solved[0], 0),
-                        check_identity("highest a", solved[1], s - 1),
-                    ],
-                    f"SymPy solved i - 1 <= U(o_min + a) < i for a: {solved[0]} <= a <= "
-                    f"{solved[1]}",
-                )
-            )
+            parts = [
+                check_identity("lowest a", solved[0], 0),
+                check_identity("highest a", solved[1], s - 1),
+            ]
+        # o = o_min + a maps back iff 0 <= a <= o_max - o_min: the same fact as the count
+        # (no bug can fail one alone), so one step
         steps.append(
-            check_identity(
-                ax.label + "the two routes agree",
-                flip_length,
-                o_min + a,
-                detail="flip-and-pad length vs the smallest size mapping back to i, plus a",
+            _combine(
+                ax.label + "exactly s output sizes map back to i: o = o_min + a with 0 <= a < s",
+                [check_identity("how many", o_max - o_min + 1, s), *parts],
+                f"{_FLOOR_DEFINITION}; SymPy solved for o: {o_min} <= o <= {o_max}, and "
+                f"i - 1 <= U(o_min + a) < i for a: {a_range[0]} <= a <= {a_range[1]}",
             )
         )
+    # route (b) at the scatter's length, and route (a) (flip-and-pad) at it too
+    route_b = o_min + a
+    steps.append(
+        _combine(
+            ax.label + "the two routes agree",
+            [
+                check_identity("route (b) is the scatter's output length", route_b, scatter_length),
+                flip_step,
+            ],
+            f"flip-and-pad length {flip_length} vs the smallest size mapping back to i, plus a, "
+            f"{route_b}: both are the scatter's output length",
+            sp.Eq(flip_length, route_b),
+        )
+    )
     return _AxisSizes(
         scatter_length=scatter_length,
         stretched=stretched,

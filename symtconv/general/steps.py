@@ -21,7 +21,6 @@ from .checks import (
     Step,
     _check_equal_structure,
     _combine,
-    _extremes,
     _flatten,
     _floor_equals,
     _integer_interval,
@@ -30,7 +29,7 @@ from .checks import (
     check_identity,
 )
 from .models import EntryForm
-from .sizes import _AxisSizes
+from .sizes import _AxisSizes, _crop_parts
 from .symbols import _W, _X, _Y, _axis_delta, _AxisSymbols, _Channels, _deltas_of, _integer
 
 
@@ -53,7 +52,25 @@ def _index_step(form: EntryForm, reference: EntryForm, ax: _AxisSymbols, r: int,
         theirs,
         detail=f"{how}: {form.conditions[r]}; solved for {ax.j}",
     )
-    return step
+    if not ax.label:
+        return step
+    # N-d: the condition is in this axis's symbols only, so the N-d condition is the
+    # product of the per-axis ones (a part of this step: a condition that mixes axes
+    # differs from the scatter's, so no bug can fail it alone)
+    own = set(ax.parameters) | {ax.j, ax.n, ax.m, ax.mp, ax.t, ax.o}
+    foreign = sorted(form.conditions[r].free_symbols - own, key=str)
+    alone = Step(
+        "in this axis's symbols",
+        "failed" if foreign else "proved",
+        f"{form.conditions[r]} uses {foreign}" if foreign else "no other axis's symbols",
+    )
+    return _combine(
+        name,
+        [step, alone],
+        f"{step.detail}; in {ax.label.strip(': ')}'s symbols only, so the N-d condition is "
+        "the product of the per-axis ones",
+        step.expression,
+    )
 
 
 def _padding_step(form: EntryForm, axes: Sequence[_AxisSymbols]) -> tuple[Step, Any]:
@@ -125,11 +142,20 @@ def _structure_step(form: EntryForm, axes: Sequence[_AxisSymbols], ch: _Channels
     )
 
 
+def _group_coordinate(q: Any, g: Any, r: Any) -> Any:
+    """Channel ``g·Q + r``: local channel ``r`` (``0 <= r < Q``) of group ``g``, the groups'
+    channels contiguous (PyTorch's layout; a testing hook for the channel steps)."""
+    return g * q + r
+
+
 def _channel_steps(forms: Mapping[str, EntryForm], ch: _Channels, lemma: Step) -> list[Step]:
     """The channel condition, in group coordinates c = g·Q + r (0 <= r < Q)."""
     g_in, g_out = _integer("g_in"), _integer("g_out")
     r_in, r_out = _integer("r_in"), _integer("r_out")
-    coordinates = {ch.c_in: g_in * ch.Q_in + r_in, ch.c_out: g_out * ch.Q_out + r_out}
+    coordinates = {
+        ch.c_in: _group_coordinate(ch.Q_in, g_in, r_in),
+        ch.c_out: _group_coordinate(ch.Q_out, g_out, r_out),
+    }
     small = {r_in: ch.Q_in, r_out: ch.Q_out, ch.c_l: ch.Q_out, ch.c_il: ch.Q_in}
     uses = f"uses the floor lemma ({lemma.status}) for {', '.join(map(str, small))}"
 
@@ -139,16 +165,17 @@ def _channel_steps(forms: Mapping[str, EntryForm], ch: _Channels, lemma: Step) -
         expr = _normalise(sp.sympify(expr).xreplace(coordinates))
         return sp.expand(expr.xreplace({sp.floor(r / q): 0 for r, q in small.items()}))
 
-    steps = [
-        _combine(
-            "channels: coordinates c = g·Q + r (0 <= r < Q) are unique",
-            [
-                check_identity("quotient", reduce_floors(sp.floor(ch.c_in / ch.Q_in)), g_in),
-                check_identity("remainder", reduce_floors(sp.Mod(ch.c_in, ch.Q_in)), r_in),
-            ],
-            f"floor((g·Q + r)/Q) = g and (g·Q + r) mod Q = r; {uses}",
-        )
-    ]
+    unique = _combine(
+        "channels: coordinates c = g·Q + r (0 <= r < Q) are unique",
+        [
+            check_identity("quotient", reduce_floors(sp.floor(ch.c_in / ch.Q_in)), g_in),
+            check_identity("remainder", reduce_floors(sp.Mod(ch.c_in, ch.Q_in)), r_in),
+            check_identity("quotient", reduce_floors(sp.floor(ch.c_out / ch.Q_out)), g_out),
+            check_identity("remainder", reduce_floors(sp.Mod(ch.c_out, ch.Q_out)), r_out),
+        ],
+        f"floor((g·Q + r)/Q) = g and (g·Q + r) mod Q = r, for c_in and c_out; {uses}",
+    )
+    steps = [unique]
     scatter = forms["scatter"].channel_condition
     lhs, rhs = reduce_floors(scatter.lhs), reduce_floors(scatter.rhs)
     steps.append(
@@ -160,6 +187,7 @@ def _channel_steps(forms: Mapping[str, EntryForm], ch: _Channels, lemma: Step) -
                 check_identity("remainders", lhs - ch.Q_out * g_out, r_out),
                 check_identity("remainders", rhs - ch.Q_out * g_in, ch.c_l),
                 check_identity("converse", (lhs - rhs).xreplace({g_out: g_in, r_out: ch.c_l}), 0),
+                unique,  # the reductions above are in these coordinates
             ],
             f"{scatter} reads {sp.Eq(lhs, rhs)}; dividing both sides by Q_out gives the "
             f"quotients (groups) and remainders (local channels)",
@@ -182,6 +210,7 @@ def _channel_steps(forms: Mapping[str, EntryForm], ch: _Channels, lemma: Step) -
             check_identity("remainders", rhs_in - ch.Q_in * g_out, ch.c_il),
             check_identity("local output channel", reduce_floors(locals_[0]), r_out),
         ]
+    parts.append(unique)  # the reductions above are in these coordinates
     steps.append(
         _combine(
             "channels: flip_and_pad's condition iff g_in = g_out and c_l = r_out (and c_il = r_in)",
@@ -190,39 +219,33 @@ def _channel_steps(forms: Mapping[str, EntryForm], ch: _Channels, lemma: Step) -
             "meets each input channel of the group exactly once",
         )
     )
+    scatter_step = steps[1]
     for method in ("transpose", "vjp"):
         cond = forms[method].channel_condition
-        steps.append(
-            check_identity(
-                f"channels: {method}'s condition is the scatter's",
-                _solve_for(cond, ch.c_out) if cond is not None else sp.Symbol("undecided"),
-                _solve_for(scatter, ch.c_out),
-                detail=f"SymPy's derivative gives {cond}",
-            )
+        name = f"channels: {method}'s condition is the scatter's"
+        same = check_identity(
+            name,
+            _solve_for(cond, ch.c_out) if cond is not None else sp.Symbol("undecided"),
+            _solve_for(scatter, ch.c_out),
+            detail=f"SymPy's derivative gives {cond}",
         )
+        # what the scatter's condition means (g_in = g_out, c_l = r_out) is its own step:
+        # this one relies on it
+        steps.append(_combine(name, [same, scatter_step], same.detail, same.expression))
     return steps
 
 
 def _crop_step(ax: _AxisSymbols, sizes: _AxisSizes) -> Step:
-    """Negative pads are crops: when p > d(k-1); the window never leaves the sequence."""
-    geometry_axis = ax.axis
-    solved = _integer_interval([geometry_axis.pad_before < 0], ax.p_b)
-    window = _extremes(
-        ax.j + ax.d * ax.mp, [(ax.j, 0, sizes.flip_length - 1), (ax.mp, 0, ax.k - 1)]
-    )
-    if solved is None or window is None or solved[0] is None:
-        return Step(ax.label + "flip-and-pad: crops", "undecided", "not solved")
+    """Negative pads are crops: when p > d(k-1); the window never leaves the sequence.
+
+    The same checks are parts of flip-and-pad's output-length step (see
+    :func:`~symtconv.general.sizes._crop_parts`), so no bug can fail this step alone.
+    """
+    parts, detail = _crop_parts(ax, sizes.flip_length, sizes.padded)
     return _combine(
         ax.label + "flip-and-pad: a negative pad is a crop, and no read leaves the sequence",
-        [
-            check_identity("pad is negative from", solved[0], ax.d * (ax.k - 1) + 1),
-            check_identity("first read", window[0], 0),
-            check_identity("last read", window[1], sizes.padded - 1),
-        ],
-        f"padding d(k-1) - p < 0 iff p >= {solved[0]} (SymPy); u[t] = z[t - P] for every "
-        f"0 <= t < {sizes.padded} whatever the sign of P (P < 0 drops the first -P entries); "
-        f"the correlation reads t = j + d·m' from {window[0]} to {window[1]}, exactly the "
-        "padded (or cropped) sequence",
+        parts,
+        detail,
     )
 
 
@@ -265,6 +288,12 @@ def _rows_steps(
     return steps
 
 
+def _zero_extended(ax: _AxisSymbols) -> Any:
+    """``y`` extended by zeros past its ``i`` entries: ``y_ext[n] = y[n]`` for ``n < i``, else 0
+    (a testing hook for the step on C's extra rows)."""
+    return sp.Piecewise((_Y[ax.n], ax.n < ax.i), (0, True))
+
+
 def _rows_condition_steps(axes: Sequence[_AxisSymbols], lemma: Step) -> list[Step]:
     steps = []
     for ax in axes:
@@ -291,7 +320,7 @@ def _rows_condition_steps(axes: Sequence[_AxisSymbols], lemma: Step) -> list[Ste
         # with q = floor(a/s) >= 1 extra rows, zero-extending y gives back the scatter:
         # the extra terms are sums of y_ext[n] = 0 over n = i .. i + q - 1
         r = _integer("r", nonnegative=True)
-        y_ext = sp.Piecewise((_Y[ax.n], ax.n < ax.i), (0, True))
+        y_ext = _zero_extended(ax)
         c_entry = sp.Function("C")(ax.n, ax.j)  # any entry of C
         tail = sp.Sum(c_entry * y_ext, (ax.n, ax.i, ax.i + quotient - 1)).change_index(
             ax.n, ax.n - ax.i, r
