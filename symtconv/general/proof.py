@@ -26,7 +26,6 @@ from .models import METHOD_NAMES, EntryForm, Models
 from .sizes import _AxisSizes, _derive_sizes
 from .steps import (
     _channel_steps,
-    _crop_step,
     _index_step,
     _leak_step,
     _normal_form,
@@ -35,7 +34,6 @@ from .steps import (
     _reindex_step,
     _rows_condition_steps,
     _rows_steps,
-    _structure_step,
 )
 from .symbols import _W, _X, _Y, _axis_symbols, _AxisSymbols, _Channels, _indices
 
@@ -302,7 +300,6 @@ def _prove(ndim: int, groups: bool, asymmetric: bool, models: Models) -> General
         derived = _derive_sizes(ax)
         sizes.append(derived)
         steps += derived.steps
-        steps.append(_crop_step(ax, derived))
 
     forms = {name: model(axes, ch, sizes) for name, model in models.items()}
     reference = forms["scatter"]
@@ -325,9 +322,6 @@ def _prove(ndim: int, groups: bool, asymmetric: bool, models: Models) -> General
     for method in ("transpose", "vjp"):
         own[method] += _rows_steps(forms[method], axes, sizes)
     rows_condition = _rows_condition_steps(axes, lemma)
-    if ndim > 1:
-        for method in METHOD_NAMES:
-            own[method].append(_structure_step(forms[method], axes, ch))
     channel_steps = _channel_steps(forms, ch, lemma) if ch is not None else []
     common = list(steps)
     for method in METHOD_NAMES:

@@ -29,7 +29,7 @@ from .checks import (
     check_identity,
 )
 from .models import EntryForm
-from .sizes import _AxisSizes, _crop_parts
+from .sizes import _AxisSizes
 from .symbols import _W, _X, _Y, _axis_delta, _AxisSymbols, _Channels, _deltas_of, _integer
 
 
@@ -119,27 +119,6 @@ def _leak_step(form: EntryForm, axes: Sequence[_AxisSymbols], ch: _Channels | No
     if leaked:
         return Step(name, "failed", f"free symbols {leaked} in {form.expression}")
     return Step(name, "proved", f"free symbols: {sorted(free, key=str)}")
-
-
-def _structure_step(form: EntryForm, axes: Sequence[_AxisSymbols], ch: _Channels | None) -> Step:
-    """N-d: one delta per axis, each in that axis's symbols only (a product structure)."""
-    summand, limits = _flatten(form.expression)
-    name = f"{form.method}: the N-d condition is the product of the per-axis ones"
-    others = [set(b.parameters) | {b.j, b.n, b.m, b.mp, b.o} for b in axes]
-    for r, ax in enumerate(axes):
-        delta = _axis_delta(summand, ax)
-        if delta is None:
-            return Step(name, "undecided", f"no single delta for {ax.label.strip(': ')}")
-        foreign = set().union(*(others[q] for q in range(len(axes)) if q != r))
-        if delta.free_symbols & foreign:
-            return Step(name, "failed", f"{delta} mixes axes")
-    ranges = ", ".join(f"{lim[0]} in [{lim[1]}, {lim[2]}]" for lim in limits)
-    return Step(
-        name,
-        "proved",
-        f"one Kronecker delta per axis, each in its own axis's symbols; the sum runs over "
-        f"the product of the ranges {ranges}",
-    )
 
 
 def _group_coordinate(q: Any, g: Any, r: Any) -> Any:
@@ -233,20 +212,6 @@ def _channel_steps(forms: Mapping[str, EntryForm], ch: _Channels, lemma: Step) -
         # this one relies on it
         steps.append(_combine(name, [same, scatter_step], same.detail, same.expression))
     return steps
-
-
-def _crop_step(ax: _AxisSymbols, sizes: _AxisSizes) -> Step:
-    """Negative pads are crops: when p > d(k-1); the window never leaves the sequence.
-
-    The same checks are parts of flip-and-pad's output-length step (see
-    :func:`~symtconv.general.sizes._crop_parts`), so no bug can fail this step alone.
-    """
-    parts, detail = _crop_parts(ax, sizes.flip_length, sizes.padded)
-    return _combine(
-        ax.label + "flip-and-pad: a negative pad is a crop, and no read leaves the sequence",
-        parts,
-        detail,
-    )
 
 
 def _reindex_step(form: EntryForm, axes: Sequence[_AxisSymbols]) -> Step:
