@@ -58,8 +58,8 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 __all__ = [
-    "ascii_text", "can_encode", "display_width", "fit", "formula", "grid", "json_safe",
-    "json_text", "terminal_width", "write",
+    "ascii_text", "can_encode", "display_width", "fit", "formula", "grid", "html_text",
+    "json_safe", "json_text", "terminal_width", "write",
 ]
 
 #: Text is never fitted narrower than this, whatever ``COLUMNS`` says.
@@ -148,6 +148,14 @@ def json_text(data: Any, *, indent: int | None = 2, ascii_only: bool = False,
 # --------------------------------------------------------------------------- #
 # fitting text to the terminal
 # --------------------------------------------------------------------------- #
+
+
+def html_text(text: str) -> str:
+    """``text`` for Jupyter's HTML view (``_repr_html_``): escaped, in a ``<pre>`` block, so
+    that its alignment survives and a result never shows as its dataclass ``repr``."""
+    from html import escape
+
+    return f"<pre>{escape(text)}</pre>"
 
 
 def terminal_width() -> int:

@@ -25,7 +25,7 @@ import numpy as np
 import sympy as sp
 
 from . import methods as _methods
-from .console import formula, grid, terminal_width
+from .console import formula, grid, html_text, terminal_width
 from .evaluate import substitute
 from .geometry import Geometry
 from .matrix import conv_matrix
@@ -154,9 +154,7 @@ class Demo:
 
     def _repr_html_(self) -> str:
         """Jupyter's view: the text (80 columns) in a ``<pre>`` block, not the dataclass."""
-        from html import escape
-
-        return f"<pre>{escape(self.text(80))}</pre>"
+        return html_text(self.text(80))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (what ``symtconv demo --json`` prints)."""

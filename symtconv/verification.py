@@ -62,6 +62,7 @@ from typing import Any
 
 import numpy as np
 
+from .console import html_text
 from .conventions import to_jax, to_onnx
 from .errors import MissingDependencyError, ParameterError, ParameterTypeError
 from .geometry import Geometry
@@ -549,6 +550,10 @@ class Verification:
             lines += [f"  {d}" for d in self.differences]
         lines.append(f"diagnosis: {self.diagnosis}")
         return "\n".join([*lines, space, *self._printed_lines()])
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the report of :meth:`__str__`, not the dataclass."""
+        return html_text(str(self))
 
     def to_dict(self) -> dict[str, Any]:
         """What ``symtconv check --json`` prints."""

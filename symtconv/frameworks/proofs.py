@@ -21,7 +21,9 @@ from typing import Any, overload
 
 import sympy as sp
 
+from ..console import html_text
 from ..geometry import Axis
+from ..notation import prose
 from .common import _NAMES, _effective
 from .jax import _crop_from_jax_pads, _jax_output, _jax_pads, _jax_string_pads
 from .keras import _keras_jax_pads, _keras_output
@@ -46,7 +48,8 @@ class ConventionProof:
         return bool(self.step)
 
     def __str__(self) -> str:
-        return f"[{self.step.status}] {_NAMES[self.framework]}: {self.claim}: {self.step.detail}"
+        claim, detail = prose(self.claim), prose(self.step.detail)
+        return f"[{self.step.status}] {_NAMES[self.framework]}: {claim}: {detail}"
 
     def _latex(self, printer: Any) -> str:
         return str(self.step._latex(printer))
@@ -116,7 +119,7 @@ class ConventionProofs:
 
     def __str__(self) -> str:
         width = max(60, shutil.get_terminal_size().columns)
-        rows = [(_NAMES[p.framework], p.claim, p.step.status) for p in self.proofs]
+        rows = [(_NAMES[p.framework], prose(p.claim), p.step.status) for p in self.proofs]
         first = max([len("framework"), *(len(r[0]) for r in rows)])
         last = max([len("status"), *(len(r[2]) for r in rows)])
         middle = max(20, width - first - last - 4)
@@ -133,6 +136,10 @@ class ConventionProofs:
         for p in self.failed:
             lines.append(f"not proved: {p}")
         return "\n".join(line.rstrip() for line in lines)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the table of :meth:`__str__`, not a tuple of dataclasses."""
+        return html_text(str(self))
 
     def to_dict(self) -> dict[str, Any]:
         """``{"proved", "claims": [{"framework", "claim", "status", "proved", "detail"}]}``."""
@@ -264,7 +271,7 @@ def prove_conventions() -> ConventionProofs:
           "of conv scatters to PyTorch's position",
           sp.diff(w[m] * x[torch_position], x[j]), w[m] * sp.KroneckerDelta(j, torch_position))
     claim("tf", "output_shape o = geometry size: o + p_b + p_e - ek - (i-1)s = a, so "
-          "floor((o + p_b + p_e - ek)/s) + 1 = i exactly when 0 <= a < s",
+          "⌊(o + p_b + p_e - ek)/s⌋ + 1 = i exactly when 0 ≤ a < s",
           out + pb + pe - ek - (i - 1) * s, a)
     # TF's SAME, in the specification's words: the forward conv pads
     # total = max((i-1)s + ek - o, 0) and puts the smaller half, total//2, before

@@ -17,6 +17,7 @@ from typing import Any
 
 import sympy as sp
 
+from ..console import html_text
 from ..errors import ParameterError
 from ..geometry import Geometry
 from ..notation import inline, prose
@@ -190,6 +191,10 @@ class GeneralProof:
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {sp.latex(self)}$"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's HTML view: the text, every step with its formulas."""
+        return html_text(str(self))
 
 
 def _ranges(
