@@ -6,7 +6,8 @@ Explanation
 symtconv's text uses a few non-ASCII symbols (``Cᵀ``, ``y·w``, ``3×3``, ``←``, the seed's
 Chinese step names).  With ``PYTHONIOENCODING=ascii`` or ``LC_ALL=C`` the standard
 streams cannot encode them; :func:`write` then falls back to ASCII spellings
-(:func:`ascii_text`: ``×`` -> ``x``, ``·`` -> ``*``, ``ᵀ`` -> ``^T``, subscripts
+(:func:`ascii_text`: ``×`` -> ``x``, ``·`` -> ``*``, ``ᵀ`` -> ``^T`` (``Cᵀy`` -> ``C^T y``),
+``≡`` -> ``=`` (``a ≡ b (mod s)`` -> ``a = b (mod s)``), ``ĩ`` -> ``i_tilde``, subscripts
 -> ``_0``, ...) instead of failing with ``UnicodeEncodeError``.  JSON is written with
 ``\\u`` escapes on such streams, so no information is lost there.
 
@@ -67,23 +68,25 @@ MIN_WIDTH = 20
 
 _SPELLINGS = {
     "×": "x", "·": "*", "ᵀ": "^T", "—": "--", "–": "-", "−": "-", "…": "...",
-    "←": "<-", "→": "->", "⇔": "<=>", "≤": "<=", "≥": ">=", "≠": "!=", "≡": "==",
+    "←": "<-", "→": "->", "⇔": "<=>", "≤": "<=", "≥": ">=", "≠": "!=", "≡": "=",
     "∈": " in ", "∋": " contains ", "∤": " does not divide ", "≈": "~", "±": "+-",
     "Σ": "sum", "Π": "prod", "∂": "d", "⟨": "<", "⟩": ">", "⌊": "floor(", "⌋": ")",
     "⌈": "ceil(", "⌉": ")", "∞": "inf", "√": "sqrt", "⊙": "(*)", "ρ": "rho",
-    "δ": "delta", "ε": "eps", "α": "alpha", "µ": "u", "ĩ": "i~", "“": '"', "”": '"',
+    "δ": "delta", "ε": "eps", "α": "alpha", "µ": "u", "ĩ": "i_tilde", "“": '"', "”": '"',
     "‘": "'", "’": "'", "′": "'",
 }
 _SPELLINGS.update({chr(0x2080 + n): f"_{n}" for n in range(10)})  # ₀ … ₉
 _SPELLINGS.update({c: f"^{n}" for n, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")})
 _TABLE = str.maketrans(_SPELLINGS)
+#: ``ᵀ`` before a letter or a bracket: ``Cᵀy`` is ``C^T y``, not ``C^(Ty)``.
+_TRANSPOSE_BEFORE = re.compile(r"ᵀ(?=[A-Za-z(\[])")
 #: A parenthesised gloss written only in non-ASCII (the seed's Chinese step names).
 _GLOSS = re.compile(r"\s*\([^\x00-\x7f]+\)")
 
 
 def ascii_text(text: str) -> str:
     """``text`` with ASCII spellings of symtconv's symbols; anything left becomes ``?``."""
-    text = _GLOSS.sub("", text).translate(_TABLE)
+    text = _TRANSPOSE_BEFORE.sub("ᵀ ", _GLOSS.sub("", text)).translate(_TABLE)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.encode("ascii", errors="replace").decode("ascii")

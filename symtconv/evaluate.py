@@ -112,14 +112,24 @@ def substitute(
 
 
 def evaluate(geometry: Geometry, y_values: Any, w_values: Any) -> np.ndarray:
-    """The transposed convolution of exact values, shape ``(C_out, *o)``.
+    """The transposed convolution of exact values, shape ``(C_out, o_1, …, o_N)`` always.
 
     Computes ``Cᵀ·vec(y)`` symbolically (the scatter definition when ``Cᵀ`` is not
     defined for the geometry) and substitutes the values — exact for integers and
     rationals.  ``y_values`` may leave out the channel axis for one channel, and
     ``w_values`` both channel axes for one channel pair; the result keeps its channel
     axis all the same (index it with ``[0]`` for the one output channel), so its shape
-    does not depend on how the values were written.
+    does not depend on how the values were written.  (The command ``symtconv eval``
+    answers in kind instead: without channels in the values it prints ``[0]``, shape
+    ``(o_1, …, o_N)``.)
+
+    Examples
+    ========
+
+    >>> from symtconv import Geometry
+    >>> from symtconv.evaluate import evaluate
+    >>> evaluate(Geometry(2, 2), [1, 2], [3, 4]).shape  # one channel, left out
+    (1, 3)
     """
     check_sympy_size(geometry_argument(geometry))
     y, w = input_symbols(geometry), weight_symbols(geometry)

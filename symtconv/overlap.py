@@ -348,8 +348,8 @@ class Overlap:
       counts:   1 0 1 1 1 1 1 1 1 1 1 1 1 1 1 0 1
       interior: 1 (j mod 1), period 1, for j in [4, 12]
       uniform: gcd(d, s) = 1 and s | k: every interior position receives k/s = 1
-    terms per output position: the product of the axis counts, times C_in/groups = 2
-      input channels
+    terms per output position: the product of the axis counts, times 2 input channels per
+      group (C_in/groups)
     the interior coverage is uniform (no checkerboard) iff gcd(d, s) = 1 and s | k on every
       axis; with g = gcd(d, s) > 1 the positions j with j + p not divisible by g receive no
       taps at all
@@ -413,9 +413,10 @@ class Overlap:
                 f"  interior: {pattern} (j mod {ax.period}), period {ax.period}, {where}",
                 f"  {'uniform' if ax.uniform else 'NOT uniform'}: {ax.reason}",
             ]
+        factor = self.channel_factor
         lines.append(
             "terms per output position: the product of the axis counts, times "
-            f"C_in/groups = {self.channel_factor} input channels"
+            f"{factor} input channel{'' if factor == 1 else 's'} per group (C_in/groups)"
         )
         lines.append(CONDITION)
         return "\n".join(lines)

@@ -110,6 +110,9 @@ BAD_INPUTS = [
     (["size", "--input", "4", "--kernel", "3", "--groups", "0"], "groups must be a positive"),
     (["eval", "--input-values", "[1,2]", "--kernel-values", "[1]", "--groups"], "--groups"),
     (["prove", "--general", "--ndim", "99"], "ndim must be an integer from 1 to"),
+    # with --general, --groups is a flag: a count is refused, not ignored
+    (["prove", "--general", "--groups", "2"], "--groups 2: with --general"),
+    (["derive", "--general", "--groups", "3"], "--groups 3: with --general"),
     (["eval", "--input-values", "[1,2]", "--kernel-values", "[1]", "--stride", "10" * 6],
      "entries"),
     (["derive", "--input", "3", "--kernel", "3", "-o", "no/such/folder/x.tex"],

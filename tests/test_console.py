@@ -103,3 +103,17 @@ def test_proof_html_shows_the_verdict_of_each_comparison():
     bad.feed(prove_sympy(Geometry(2, 2), implementations={"flip_and_pad": no_flip})
              ._repr_html_())
     assert "NOT PROVED" in bad.cells and "NOT equal" in bad.cells
+
+
+def test_ascii_spellings_read_as_the_symbols_do():
+    from symtconv.console import ascii_text
+
+    # a transpose before a letter or bracket is not a power: C^T y, not C^(Ty)
+    assert ascii_text("x = Cᵀy") == "x = C^T y"
+    assert ascii_text("Cᵀ(y) and Cᵀ[y]") == "C^T (y) and C^T [y]"
+    assert ascii_text("Cᵀ·vec(y), Cᵀ") == "C^T*vec(y), C^T"
+    # a congruence keeps its (mod s): = reads right there, == (a test for equality) did not
+    assert ascii_text("d·m ≡ r ≡ j + p_begin (mod s)") == "d*m = r = j + p_begin (mod s)"
+    # the stretched size i-tilde-prime: no stray ~ before the prime
+    shown = ascii_text("ĩ' = i' + (s - 1)·(i' - 1)")
+    assert shown.startswith("i_tilde' = ") and "~" not in shown

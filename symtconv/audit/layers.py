@@ -74,7 +74,9 @@ def shape_text(shape: Sequence[Dim] | None) -> str:
 class Finding:
     """One thing worth knowing about a layer: a code from :data:`FINDINGS` and a message.
 
-    ``detail`` holds the numbers behind the message (JSON-ready).
+    ``detail`` holds the numbers behind the message (JSON-ready).  Its axis indices
+    (``"axis"``, ``"axes"``) are 0-based, as in the shapes' tuples; the message, like
+    all of symtconv's text, numbers the spatial axes from 1 (``axis 1``, ``axis 2``).
     """
 
     code: str
@@ -195,8 +197,8 @@ def _asymmetric(spec: LayerSpec) -> Finding | None:
         return None
     g = spec.geometry
     axes = [
-        f"axis {n}: crop {int(ax.p_begin)} at the start and {int(ax.p_end) - int(ax.a)} at "
-        "the end (net of output_padding)"
+        f"axis {n + 1}: crop {int(ax.p_begin)} at the start and {int(ax.p_end) - int(ax.a)} "
+        "at the end (net of output_padding)"
         for n, ax in enumerate(g.axes)
         if call.crop[n] != (0, 0)
     ]
@@ -260,9 +262,10 @@ def _not_adjoint(spec: LayerSpec) -> Finding | None:
     if not bad:
         return None
     where = "; ".join(
-        f"axis {n}: output_padding {stated[n]} >= stride {g.axes[n].s} (dilation {g.axes[n].d})"
+        f"axis {n + 1}: output_padding {stated[n]} ≥ stride {g.axes[n].s} "
+        f"(dilation {g.axes[n].d})"
         if int(stated[n]) >= int(g.axes[n].s) else
-        f"axis {n}: {appended[n]} zero(s) appended at the end >= stride {g.axes[n].s}"
+        f"axis {n + 1}: {appended[n]} zero(s) appended at the end ≥ stride {g.axes[n].s}"
         for n in bad
     )
     form = adjoint_form(g)
@@ -298,14 +301,15 @@ def _checkerboard(spec: LayerSpec) -> Finding | None:
                        "uniform": ax.uniform, "reason": ax.reason})
         if not ax.uniform:
             parts.append(
-                f"axis {n} (k={ax.kernel}, s={ax.stride}, d={ax.dilation}): interior positions "
+                f"axis {n + 1} (k={ax.kernel}, s={ax.stride}, d={ax.dilation}): interior positions "
                 f"receive {' '.join(map(str, ax.interior))} taps by j mod {ax.period} "
                 f"({ax.reason})"
             )
     factor = ov.channel_factor
     return Finding(
         "checkerboard",
-        "; ".join(parts) + (f"; times C_in/groups = {factor} per output" if factor > 1 else "")
+        "; ".join(parts)
+        + (f"; times {factor} input channels per group (C_in/groups)" if factor > 1 else "")
         + "; uniform coverage needs gcd(d, s) = 1 and s | k on every axis",
         {"axes": detail, "channel_factor": factor, "condition": CONDITION},
     )

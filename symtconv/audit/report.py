@@ -8,20 +8,20 @@ An audit reads a model's transposed convolutions (:mod:`.onnx_model`,
 ``audit.*`` and ``engine.bytes`` (:mod:`symtconv.limits`), then analyses every layer
 (:func:`.layers.analyse`), optionally proves each distinct geometry exactly with the
 fast engine and runs each layer in ONNX Runtime.
-The result prints itself as a table (one row per layer) followed by the findings, or
-as one JSON document.
+The result prints itself as a table (one row per layer; one block per layer when the
+table is wider than the terminal) followed by the findings, or as one JSON document.
+Long lines are left to the console writer to fit (:func:`symtconv.console.fit`).
 """
 
 from __future__ import annotations
 
-import shutil
-import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..console import display_width, terminal_width
 from ..errors import ParameterError
 from ..geometry import Geometry
 from ..limits import Cost, require
@@ -169,22 +169,26 @@ class Audit:
         return rows
 
     def __str__(self) -> str:
-        width = shutil.get_terminal_size((100, 24)).columns
         rows = self._rows()
-        sizes = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+        sizes = [max(display_width(r[c]) for r in rows) for c in range(len(rows[0]))]
         lines = [f"audit of {self.model} ({self.source}"
                  + (f", opset {self.opset}" if self.opset is not None else "")
                  + f"): {len(self.layers)} transposed convolution(s)"]
-        for row in rows:  # the table is never cut: a reader may pipe it into a file
-            lines.append("  ".join(cell.ljust(size)
-                                   for cell, size in zip(row, sizes, strict=True)).rstrip())
+        table = ["  ".join(cell + " " * (size - display_width(cell))
+                           for cell, size in zip(row, sizes, strict=True)).rstrip()
+                 for row in rows]
+        if max(map(display_width, table)) <= terminal_width():
+            lines += table
+        else:  # too wide for a table: one block per layer, a field per line
+            header = rows[0]
+            for row in rows[1:]:
+                lines.append(f"[{row[0]}] {row[1]} ({row[2]})")
+                lines += [f"    {name}: {cell}" for name, cell in zip(header[3:], row[3:],
+                                                                     strict=True)]
 
-        def wrapped(text: str) -> str:
-            return textwrap.fill(text, width=max(width - 1, 60), subsequent_indent="      ",
-                                 break_on_hyphens=False)
         for n, layer in enumerate(self.layers):
             lines.append("")
-            lines.append(wrapped(f"[{n}] {layer.name}: {layer.spec.geometry.describe()}"))
+            lines.append(f"[{n}] {layer.name}: {layer.spec.geometry.describe()}")
             for target, t in layer.translations.items():
                 if isinstance(t, str):
                     lines.append(f"  {target}: cannot run it: {t}")
@@ -192,13 +196,13 @@ class Audit:
                 kwargs = ", ".join(f"{k}={_short(v)}" for k, v in t.kwargs.items()
                                    if k not in ("dimension_numbers",))
                 crop = "" if t.crop is None else f"; then crop {[list(c) for c in t.crop]}"
-                lines.append(wrapped(f"  {target}: {kwargs}{crop}"))
+                lines.append(f"  {target}: {kwargs}{crop}")
             if layer.proof is not None:
                 lines.append(f"  prove: {layer.proof}")
             if layer.runtime is not None:
                 lines.append(f"  runtime: {layer.runtime}")
             for finding in layer.findings:
-                lines.append(wrapped(f"  ! {finding}"))
+                lines.append(f"  ! {finding}")
         summary = self.summary()
         lines.append("")
         by_code = ", ".join(f"{c} ×{k}" for c, k in summary["by_code"].items())

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..console import display_width, formula, json_text, terminal_width
+from ..console import display_width, formula, grid, json_text, terminal_width
 from ..geometry import Geometry
 from ..limits import Cost, require
 from ..notation import inline, prose
@@ -24,6 +24,7 @@ from .options import (
     UsageError,
     _array,
     _emit,
+    _general_groups,
     _geometry,
     _group_count,
     _inferred_sizes,
@@ -59,12 +60,23 @@ def cmd_size(args: argparse.Namespace) -> int:
             f"+ {ax.a} + 1 = {o}"
             for n, (ax, o) in enumerate(zip(g.axes, g.output_size, strict=True), start=1)
         ),
-        f"input (C_in, *i):            {g.input_shape}",
-        f"weight (C_in, C_out/g, *k):  {g.weight_shape}",
-        f"output (C_out, *o):          {g.output_shape}",
+        *_shape_lines(g),
     ])
     _emit(args, data, text)
     return 0
+
+
+def _shape_lines(g: Geometry) -> list[str]:
+    """The tensors' shapes, each named axis by axis: ``(C_in, i_1, i_2) = (3, 32, 32)``."""
+    def names(letter: str) -> str:
+        return ", ".join(f"{letter}_{n}" for n in range(1, g.ndim + 1))
+
+    shapes = (
+        ("input", f"(C_in, {names('i')})", g.input_shape),
+        ("weight", f"(C_in, C_out/groups, {names('k')})", g.weight_shape),
+        ("output", f"(C_out, {names('o')})", g.output_shape),
+    )
+    return [f"{name} {symbols} = {tuple(shape)}" for name, symbols, shape in shapes]
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
@@ -72,7 +84,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
         from ..general import prove_general
 
         _no_geometry_flags(args, "--general")
-        general = prove_general(ndim=args.ndim, groups=args.groups != 1,
+        general = prove_general(ndim=args.ndim, groups=_general_groups(args),
                                 asymmetric=args.asymmetric)
         _emit(args, general.to_dict(), _general_text(general, terminal_width()))
         return 0 if general else 1
@@ -229,7 +241,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         tier = "numeric"
         require(g.cost("numeric", itemsize=8, what="eval"))
         output = _exact_numeric(y, w, g)
-    if y.ndim == g.ndim:  # the values came without a channel axis: answer in kind
+    channels = y.ndim != g.ndim
+    if not channels:  # the values came without a channel axis: answer in kind
         output = output[0]
     plain = _plain(output)
     data = {
@@ -239,9 +252,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "exact": not floats,
         "geometry": g.to_dict(),
     }
-    _emit(args, data, f"output {tuple(output.shape)} ({tier} tier):\n"
-          + _json_rows(plain, terminal_width()))
+    header = f"output {tuple(output.shape)} ({tier} tier)"
+    if channels:  # one labelled, aligned matrix per output channel
+        axes = ", ".join(f"o_{n}" for n in range(1, g.ndim + 1))
+        text = "\n".join([f"output (C_out, {axes}) = {tuple(output.shape)} ({tier} tier):",
+                          *_channel_matrices(np.asarray(plain, dtype=object), terminal_width())])
+    else:  # one JSON value, to paste whole
+        text = f"{header}:\n" + _json_rows(plain, terminal_width())
+    _emit(args, data, text)
     return 0
+
+
+def _channel_matrices(output: Any, width: int) -> list[str]:
+    """Each output channel ``x[c]`` under a label, as aligned rows (:func:`grid`, in
+    labelled column blocks when wider than ``width``); a 3-D channel as one matrix per
+    index of its first axis (``x[c, n]``)."""
+    def matrices(array: Any, index: tuple[int, ...]) -> list[str]:
+        if array.ndim > 2:
+            return [line for n, part in enumerate(array)
+                    for line in matrices(part, (*index, n))]
+        label = f"output channel {index[0]}, x[{', '.join(map(str, index))}]"
+        rows = array.reshape(1, -1) if array.ndim == 1 else array
+        return [label + ":", grid(rows, width)]
+
+    return [line for c, channel in enumerate(output) for line in matrices(channel, (c,))]
 
 
 def _json_rows(values: Any, width: int) -> str:
@@ -292,7 +326,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         _no_geometry_flags(args, "--general")
         if args.input_values is not None or args.kernel_values is not None:
             raise UsageError("--general is for symbolic sizes and takes no values")
-        document = derive_general(args.ndim, args.groups != 1, asymmetric=args.asymmetric)
+        document = derive_general(args.ndim, _general_groups(args), asymmetric=args.asymmetric)
     else:
         if (args.input_values is None) != (args.kernel_values is None):
             raise UsageError("--input-values and --kernel-values go together")

@@ -34,7 +34,29 @@ class UsageError(Exception):
     """Bad command-line input: one line on stderr, exit status 2."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter (which fits the help to ``COLUMNS`` / the terminal itself),
+    never breaking a word at a hyphen (``--input-`` / ``values``)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(self._whitespace_matcher.sub(" ", text).strip(), width,
+                             break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        return textwrap.fill(self._whitespace_matcher.sub(" ", text).strip(), width,
+                             initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:  # one line, never the usage block
         raise UsageError(message)
 
@@ -112,7 +134,7 @@ GEOMETRY_FLAGS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
      "crop of one axis"),
     ("--output-padding", "output_padding", _integer,
      "output_padding a, extra length at the high end (default 0; PyTorch allows "
-     "0 <= a < max(s, d))"),
+     "0 ≤ a < max(s, d))"),
     ("--dilation", "dilation", _integer, "dilation d, spacing of the kernel taps (default 1)"),
 )
 
@@ -147,6 +169,19 @@ def _group_count(args: argparse.Namespace) -> int:
     if args.groups is GROUPS_FLAG:
         raise UsageError("--groups needs a number for a concrete geometry, e.g. --groups 2")
     return int(args.groups)
+
+
+def _general_groups(args: argparse.Namespace) -> bool:
+    """A bare ``--groups`` with ``--general``: whether to add channels with groups to the
+    symbolic proof.  A count makes no sense there and is refused, not ignored."""
+    if args.groups is GROUPS_FLAG:
+        return True
+    if args.groups != 1:
+        raise UsageError(
+            f"--groups {args.groups}: with --general, --groups takes no number (a bare "
+            "--groups adds channels with groups to the symbolic proof)"
+        )
+    return False
 
 
 def _one_or_many(values: list[Any] | None, default: Any) -> Any:

@@ -37,11 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
                         help="print symtconv's version and exit")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # COMMAND in the usage line: the list of names alone is wider than a terminal
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                     metavar="COMMAND", title="commands")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], text: str,
-                geometry: bool | None = True) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=text, description=text)
+                geometry: bool | None = True, more: str = "") -> argparse.ArgumentParser:
+        # `more` is for the command's own --help only, not the list of commands
+        sub = commands.add_parser(name, help=text, description=text + more)
         sub.set_defaults(handler=handler)
         if geometry is not None:
             _add_geometry_flags(sub, required=geometry)
@@ -57,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "engine (millions of terms); auto (default): SymPy up to "
                             f"{AUTO_SYMPY_TERMS:,} y·w terms, else fast")
     prove.add_argument("--methods", nargs="+", choices=list(METHODS), default=None,
-                       help="methods to compare with the scatter definition (default: all)")
+                       metavar="METHOD",
+                       help="methods to compare with the scatter definition, among "
+                            f"{', '.join(METHODS)} (default: all)")
     prove.add_argument("--general", action="store_true",
                        help="prove the identity for every size at once (symbolic i, k, s, p, d, a)")
     prove.add_argument("--ndim", type=_integer, default=1, metavar="N",
@@ -68,13 +73,17 @@ def build_parser() -> argparse.ArgumentParser:
             "Dumoulin & Visin's relationships 1-15 (and the dilated transposed case), "
             "each checked by SymPy", geometry=None)
     ev = command("eval", cmd_eval, "evaluate exactly on integer or rational values",
-                 geometry=False)
+                 geometry=False,
+                 more="; the output has shape (o_1, …, o_N) when the values come without "
+                      "channel axes, else (C_out, o_1, …, o_N), printed as one matrix per "
+                      "output channel (the function symtconv.evaluate always returns "
+                      "(C_out, o_1, …, o_N))")
     ev.add_argument("--input-values", required=True, metavar="JSON",
-                    help="y as nested lists, shape (*i) or (C_in, *i); @PATH reads a JSON "
-                         "or .npy file, - reads JSON from standard input")
+                    help="y as nested lists, shape (i_1, …, i_N) or (C_in, i_1, …, i_N); "
+                         "@PATH reads a JSON or .npy file, - reads JSON from standard input")
     ev.add_argument("--kernel-values", required=True, metavar="JSON",
-                    help="w as nested lists, shape (*k) or (C_in, C_out/groups, *k); @PATH "
-                         "or - as for --input-values")
+                    help="w as nested lists, shape (k_1, …, k_N) or (C_in, C_out/groups, "
+                         "k_1, …, k_N); @PATH or - as for --input-values")
     command("demo", cmd_demo, "the seed's worked example, end to end", geometry=None)
     check = command("check", cmd_check, "verify a transposed-convolution implementation and "
                     "explain what it gets wrong", geometry=None)
@@ -114,9 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the file to write: .png, .svg or .pdf (.gif for --kind animation)")
     fig.add_argument("--transpose", action="store_true", help="with --kind matrix: draw Cᵀ")
     fig.add_argument("--input-values", metavar="JSON",
-                     help="with --kind steps: y as nested lists, shape (*i) or (C_in, *i)")
+                     help="with --kind steps: y as nested lists, shape (i_1, …, i_N) or "
+                          "(C_in, i_1, …, i_N)")
     fig.add_argument("--kernel-values", metavar="JSON",
-                     help="with --kind steps: w, shape (*k) or (C_in, C_out/groups, *k)")
+                     help="with --kind steps: w, shape (k_1, …, k_N) or (C_in, C_out/groups, "
+                          "k_1, …, k_N)")
     fig.add_argument("--dpi", type=_integer, default=120, metavar="N",
                      help="resolution of a PNG (default 120)")
     fig.add_argument("--size", type=_inches, nargs=2, metavar=("W", "H"),
@@ -148,9 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="draw C, the flip-and-pad steps and the overlap map as PDFs next "
                              "to FILE.tex and include them (needs pip install 'symtconv[plot]')")
     derive.add_argument("--input-values", metavar="JSON",
-                        help="exact values for y, shape (*i) or (C_in, *i)")
+                        help="exact values for y, shape (i_1, …, i_N) or (C_in, i_1, …, i_N)")
     derive.add_argument("--kernel-values", metavar="JSON",
-                        help="exact values for w, shape (*k) or (C_in, C_out/groups, *k)")
+                        help="exact values for w, shape (k_1, …, k_N) or (C_in, C_out/groups, "
+                             "k_1, …, k_N)")
     derive.add_argument("--expected", metavar="JSON",
                         help="an output to compare the computed one with (e.g. a framework's)")
     derive.add_argument("--names", nargs=3, metavar=("Y", "W", "X"), default=None,

@@ -32,17 +32,17 @@ def register(commands: Any) -> argparse.ArgumentParser:
     sub.set_defaults(handler=run)
     _add_geometry_flags(sub, required=False)
     sub.add_argument("--json", action="store_true", help="print JSON")
-    sub.add_argument("--proof", choices=PROOFS, default="both",
-                     help="which proofs to run: the exact one on this geometry (fast engine), "
-                          "the general one for symbolic sizes, both (default) or none")
+    sub.add_argument("--proof", choices=PROOFS, default="both", metavar="WHICH",
+                     help="which proofs to run: concrete (the exact one on this geometry, fast "
+                          "engine), general (for symbolic sizes), both (default) or none")
     sub.add_argument("--onnx", metavar="OUT.onnx",
                      help="write the decomposition as an ONNX model (opset 13; needs "
                           "pip install 'symtconv[onnx]')")
     sub.add_argument("--weight", metavar="W.npy",
-                     help="with --onnx: PyTorch's weight (C_in, C_out/groups, *k), float32 or "
-                          "float64 (ONNX Runtime runs float32 only), stored rearranged in the "
-                          "model; without it the model takes the rearranged weight as its "
-                          "second input 'w'")
+                     help="with --onnx: PyTorch's weight (C_in, C_out/groups, k_1, …, k_N), "
+                          "float32 or float64 (ONNX Runtime runs float32 only), stored "
+                          "rearranged in the model; without it the model takes the rearranged "
+                          "weight as its second input 'w'")
     sub.add_argument("--bias", metavar="B.npy",
                      help="with --onnx: the bias (C_out,), in the weight's dtype")
     return sub

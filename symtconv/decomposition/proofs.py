@@ -47,6 +47,7 @@ from ..errors import ParameterTypeError
 from ..general import Step, check_identity
 from ..geometry import Geometry
 from ..limits import Cost, require
+from ..notation import inline, prose
 from ..results import Proof
 from .plan import Decomposition, axis_numbers, crop, decompose, pad_or_crop, pixel_shuffle
 from .plan import tap_position as _tap_position
@@ -169,10 +170,10 @@ def prove_concrete(plan: Decomposition | Geometry) -> Proof:
 
 #: What :func:`prove_general` takes as given rather than proving with SymPy.
 ASSUMED = (
-    "floor is non-decreasing: 0 <= m <= k-1 gives 0 <= floor(d·m/s) <= floor(d(k-1)/s)",
+    "floor is non-decreasing: 0 <= m <= k-1 gives 0 <= floor(d*m/s) <= floor(d*(k-1)/s)",
     "a correlation z[q] = Σ_u v[q + u]·h[u] and padding v[t] = y[t - P0] (y is 0 outside "
     "0 <= t < i; negative P0 is a crop)",
-    "the pixel shuffle puts phase channel r's entry q at position s·q + r (0 <= r < s)",
+    "the pixel shuffle puts phase channel r's entry q at position s*q + r, for 0 <= r < s",
     "N-d: every step acts per axis, and a multi-index equals another iff every "
     "component does; channels and groups are untouched by the rewrite",
 )
@@ -199,9 +200,9 @@ class DecompositionProof:
         lines = [
             f"{verdict}: the sub-pixel decomposition equals the scatter for symbolic "
             "i, k, s, p_begin, p_end, a, d (one axis)",
-            *(str(step) for step in self.steps),
+            *(_step_text(step) for step in self.steps),
             "assumed:",
-            *(f"  - {text}" for text in self.assumed),
+            *(f"  - {prose(text)}" for text in self.assumed),
         ]
         return "\n".join(lines)
 
@@ -212,6 +213,21 @@ class DecompositionProof:
             "assumed": list(self.assumed),
             "seconds": round(self.seconds, 3),
         }
+
+
+def _step_text(step: Step) -> str:
+    """``str(step)``, with an outcome ``lhs = rhs`` set from the expressions themselves:
+    SymPy's text of a ``Mod`` need not read back as written (``Mod(p + s - 1, s)`` reads
+    as ``Mod(p - 1, s)``), and :func:`~symtconv.notation.prose` then keeps it as text."""
+    expression = step.expression
+    if isinstance(expression, sp.Eq):
+        lhs, rhs = expression.args
+        raw = f"{lhs} = {rhs}"
+        if step.detail.endswith(raw):
+            before = step.detail[: -len(raw)]
+            return (f"[{step.status}] {prose(step.name)}: {prose(before)}"
+                    f"{inline(lhs)} = {inline(rhs)}")
+    return str(step)
 
 
 def prove_general(
@@ -245,7 +261,8 @@ def prove_general(
     pos = {"integer": True, "positive": True}
     nonneg = {"integer": True, "nonnegative": True}
     i, k, s, d = (sp.Symbol(name, **pos) for name in ("i", "k", "s", "d"))
-    pb, pe, a = (sp.Symbol(name, **nonneg) for name in ("p_b", "p_e", "a"))
+    # the crops named as the text names them (p_begin, p_end), in the formulas too
+    pb, pe, a = (sp.Symbol(name, **nonneg) for name in ("p_begin", "p_end", "a"))
     n, m, j, u = (sp.Symbol(name, integer=True) for name in ("n", "m", "j", "u"))
     nums = axis_numbers(i, k, s, pb, pe, a, d)
     T, P0, P1, Q = nums["T"], nums["P0"], nums["P1"], nums["Q"]

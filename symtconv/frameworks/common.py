@@ -120,7 +120,7 @@ def _from_crops(
         if begin < 0:
             raise ParameterError(
                 f"{_NAMES[framework]}'s parameters put {-begin} zero(s) before the output on "
-                f"axis {axis} (a negative begin crop): no PyTorch-style transposed convolution "
+                f"axis {axis + 1} (a negative begin crop): no PyTorch-style transposed convolution "
                 f"computes that; got {geometry_like['described']}"
             )
         p, a = _axis_form(begin, net_end, s, d)

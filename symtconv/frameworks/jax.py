@@ -261,12 +261,12 @@ def to_jax(geometry: Geometry) -> Call:
     shorthand = "SAME" if list(pads) == same else "VALID" if list(pads) == valid else None
     explanations = (
         ("strides", "stride per axis (zeros inserted between inputs)"),
-        ("padding", "(lo, hi) padding of the zero-inserted input: lo = d(k-1) - p_begin, "
-         "hi = d(k-1) - p_end + output_padding (negative crops)"
+        ("padding", "(lo, hi) padding of the zero-inserted input: lo = d·(k - 1) - p_begin, "
+         "hi = d·(k - 1) - p_end + output_padding (negative crops)"
          + (f"; the same as padding={shorthand!r}" if shorthand else "")),
         ("rhs_dilation", "kernel dilation per axis"),
-        ("dimension_numbers", "PyTorch's layouts: input NC..., weight as (C_in, C_out, *k) "
-         "read as 'OI...', output NC..."),
+        ("dimension_numbers", "PyTorch's layouts: input NC..., weight as "
+         "(C_in, C_out, k_1, …, k_N) read as 'OI...', output NC..."),
         ("transpose_kernel", "flip the kernel and swap its channel axes, which turns JAX's "
          "correlation into PyTorch's scatter"),
     )

@@ -225,7 +225,8 @@ def to_keras(geometry: Geometry) -> Call:
         ("filters", "output channels"),
         ("kernel_size", "kernel size per axis"),
         ("strides", "stride per axis"),
-        ("padding", "'valid': no crop; 'same': output i·s (or (i-1)s + ek%2 + output_padding)"
+        ("padding", "'valid': no crop; 'same': output i·s (or (i - 1)·s + (ek mod 2) + "
+                    "output_padding, with ek = d·(k - 1) + 1)"
          + ("" if crop is None else "; neither reproduces the crops: 'valid', then crop")),
         ("output_padding", "None: Keras's default size; else extra length per axis (< strides)"),
         ("data_format", "channels last (Keras's default)"),

@@ -396,7 +396,7 @@ def onnx_conv_transpose(
         sizes.append(size)
         if size < 1:
             raise ParameterError(
-                f"ONNX ConvTranspose output size on axis {j} is {size} < 1 (input {i}, kernel "
+                f"ONNX ConvTranspose output size on axis {j + 1} is {size} < 1 (input {i}, kernel "
                 f"{k}, stride {s[j]}, dilation {d[j]}, output_padding {a[j]}, pads ({b}, {e}))"
             )
     _check_output_bytes(x.shape[0], w.shape[1] * _int("onnx", "group", group), sizes)

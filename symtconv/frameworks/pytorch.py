@@ -218,7 +218,7 @@ def to_torch(geometry: Geometry) -> Call:
         adds.append(a)
         crop.append((begin - p, a - p + net))
         lines.append(
-            f"axis {axis}: crop {begin} at the start and net {net} at the end "
+            f"axis {axis + 1}: crop {begin} at the start and net {net} at the end "
             f"(p_end - output_padding) -> padding {p}, output_padding {a}"
             + ("" if crop[-1] == (0, 0) else f", then crop {crop[-1]} of the output")
         )

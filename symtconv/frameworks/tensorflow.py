@@ -170,7 +170,7 @@ def from_tf(
         if not low <= o <= high:
             raise ParameterError(
                 f"TensorFlow's output_shape must be one that conv (padding {pad!r}, stride "
-                f"{st}) maps back to the input size {i}: on axis {j} valid sizes are "
+                f"{st}) maps back to the input size {i}: on axis {j + 1} valid sizes are "
                 f"{low}..{high}, got {o} ({described})"
             )
         if pad == "SAME":

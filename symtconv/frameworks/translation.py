@@ -340,6 +340,9 @@ class Translation:
         if self.input_permute != identity or self.output_permute != identity:
             lines.append(f"data: permute the input {list(self.input_permute)}, the output back "
                          f"{list(self.output_permute)}")
+        # the only 0-based numbers in the text: array dimensions as numpy takes them
+        lines.append("  (permute and flip name array dimensions from 0, as numpy.transpose "
+                     "and numpy.flip take them)")
         if self.crop is None:
             lines.append("crop: none (the target expresses the padding exactly)")
         else:
