@@ -336,7 +336,8 @@ def _inferred_sizes(args: argparse.Namespace, y: np.ndarray, w: np.ndarray) -> d
     if y.ndim not in (ndim, ndim + 1) or w.ndim not in (ndim, ndim + 2) or ndim < 1:
         raise UsageError(
             f"--input-values has shape {y.shape} and --kernel-values shape {w.shape}: expected "
-            "(*i) or (C_in, *i), and (*k) or (C_in, C_out/groups, *k)"
+            "(i_1, …, i_N) or (C_in, i_1, …, i_N), and (k_1, …, k_N) or "
+            "(C_in, C_out/groups, k_1, …, k_N)"
         )
     c_in = y.shape[0] if y.ndim == ndim + 1 else 1
     per_group = w.shape[1] if w.ndim == ndim + 2 else 1

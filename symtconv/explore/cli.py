@@ -22,9 +22,10 @@ def register(commands: Any) -> argparse.ArgumentParser:
     sub.add_argument("-o", "--output", required=True, metavar="FILE.html",
                      help="the page to write (.html or .htm)")
     sub.add_argument("--input-values", metavar="JSON",
-                     help="values for y as nested lists, shape (*i); sizes are read off them")
+                     help="values for y as nested lists, shape (i_1, …, i_N); sizes are read off "
+                     "them")
     sub.add_argument("--kernel-values", metavar="JSON",
-                     help="values for w as nested lists, shape (*k)")
+                     help="values for w as nested lists, shape (k_1, …, k_N)")
     sub.add_argument("--title", default=None, help="the page's heading")
     return sub
 
