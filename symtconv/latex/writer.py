@@ -55,11 +55,17 @@ class _Writer:
         self.printer = printer
         self.lines: list[str] = []
 
-    def tex(self, expr: Any, values: Mapping[Any, Any] | None = None) -> str:
-        """``expr`` printed; with ``values``, those symbols printed as their values."""
-        if values:
-            names = self.printer._settings["names"]
-            return DerivationPrinter({"names": names, "values": values}).doprint(expr)
+    def tex(
+        self, expr: Any, values: Mapping[Any, Any] | None = None, *, display: bool = False
+    ) -> str:
+        """``expr`` printed; with ``values``, those symbols printed as their values.
+
+        Fractions are written ``a / b`` (they may stand in a line of text, where
+        ``\\frac`` would shrink them to the script size), or with ``display`` (for a
+        formula alone in a display) as ``\\frac``."""
+        if values or display:
+            settings = {"names": self.printer._settings["names"], "values": values}
+            return DerivationPrinter({**settings, "fold_short_frac": not display}).doprint(expr)
         return self.printer.doprint(expr)
 
     def raw(self, *lines: str) -> None:

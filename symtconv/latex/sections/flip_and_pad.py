@@ -108,8 +108,8 @@ def write_flip_and_pad(doc: Derivation, out: _Writer, figure: str | None = None)
         channels = g.in_channels * g.out_channels > 1
         out.figure(
             figure,
-            "The four steps at a glance: the input, zero insertion, padding, the flipped "
-            "kernel and the output"
+            "Flip-and-pad at a glance, in five panels: the input, zero insertion, padding, "
+            "the flipped kernel and the output"
             + (" (channel 0 of {y}, the kernel {w00} and output channel 0)" if channels else "")
             + (
                 ", with the values."
