@@ -291,3 +291,23 @@ def test_no_glyph_is_set_at_5pt(which, documents, tmp_path):
     sizes = _glyph_sizes(compile_pdf(tex).pdf)
     assert 10.0 in sizes  # the parser sees the text
     assert min(sizes) >= 6.0, {size: text[:80] for size, text in sizes.items() if size < 6.0}
+
+
+def test_a_display_is_broken_at_equals_outside_its_matrices():
+    from symtconv.latex.writer import _split_equals
+
+    # the braces of \begin{bmatrix} and \end{bmatrix} are not groups: the = after the
+    # second matrix is at the top level
+    pair = r"\begin{bmatrix}1\end{bmatrix}, \begin{bmatrix}2\end{bmatrix}"
+    tex = rf"x = \left\langle {pair} \right\rangle = 2"
+    assert _split_equals(tex)[-1] == "2"
+
+
+def test_a_window_too_wide_beside_its_kernel_is_shown_below_it():
+    wide = derive(Geometry((12, 12), 9, stride=2, padding=1, in_channels=12, out_channels=12))
+    doc = wide.document()
+    assert r"\left\langle U,\ \tilde{w} \right\rangle = " in doc
+    assert r"U = \begin{bmatrix}" in doc and r"\tilde{w} = \begin{bmatrix}" in doc
+    assert "($U$ is the window of $u$" in doc
+    narrow = derive(SEED).document()  # side by side when they fit
+    assert r"\left\langle \begin{bmatrix}" in narrow and "(the window of $u$" in narrow

@@ -230,15 +230,18 @@ def _split_equals(tex: str) -> list[str]:
     >>> from symtconv.latex.writer import _split_equals
     >>> _split_equals(r"a = \frac{b}{c} = \begin{bmatrix}1\end{bmatrix}")
     ['a', '\\frac{b}{c}', '\\begin{bmatrix}1\\end{bmatrix}']
+    >>> _split_equals(r"x = \begin{bmatrix}1\end{bmatrix} + \begin{bmatrix}a = 2\end{bmatrix} = 3")
+    ['x', '\\begin{bmatrix}1\\end{bmatrix} + \\begin{bmatrix}a = 2\\end{bmatrix}', '3']
     """
     parts, depth, last = [], 0, 0
-    for match in re.finditer(r"\\begin\{|\\end\{|\\.|[{}=]", tex):
+    # \begin{env} and \end{env} whole: their braces must not count as a group's
+    for match in re.finditer(r"\\begin\{[^}]*\}|\\end\{[^}]*\}|\\.|[{}=]", tex):
         token = match.group()
-        if token.startswith("\\") and token[-1] != "{":
+        if token.startswith("\\") and not token.startswith(("\\begin{", "\\end{")):
             continue
-        if token in ("{", r"\begin{"):
+        if token == "{" or token.startswith("\\begin{"):
             depth += 1
-        elif token == "}" or token == r"\end{":
+        elif token == "}" or token.startswith("\\end{"):
             depth -= 1
         elif depth == 0:
             parts.append(tex[last : match.start()].strip())
