@@ -148,7 +148,7 @@ def test_the_headline_for_jupyter():
         r"\begin{bmatrix}w_{0} & w_{1} & 0 & 0\\0 & 0 & w_{0} & w_{1}\end{bmatrix}$"
     )
     general = derive_general()._repr_latex_()
-    assert general.startswith(r"$\displaystyle {x}_{j} = \sum_{") and r"\delta_{j," in general
+    assert general.startswith(r"$\displaystyle {x}_{j} = \sum_{") and r"\delta\left(j," in general
 
 
 # --------------------------------------------------------------------------- #
@@ -685,7 +685,10 @@ def test_printer_class_is_a_sympy_latex_printer():
     from sympy.printing.latex import LatexPrinter
 
     assert issubclass(DerivationPrinter, LatexPrinter)
-    assert DerivationPrinter().doprint(sp.Rational(1, 3)) == r"\frac{1}{3}"
+    assert DerivationPrinter({"fold_short_frac": False}).doprint(sp.Rational(1, 3)) == (
+        r"\frac{1}{3}"
+    )
+    assert DerivationPrinter().doprint(sp.Rational(1, 3)) == "1 / 3"  # in text: not 6 pt
 
 
 # --------------------------------------------------------------------------- #
@@ -740,15 +743,16 @@ def test_prose_sets_sympy_quotations_as_math():
         "both sides come out as $a + d k - 2 p$ (SymPy)"
     )
     assert prose_tex("so 0 <= a <= s_1 - 1; plus a at the end") == (
-        r"so $0 \le a \le s_{1} - 1$; plus a at the end"
+        r"so $0 \le a \le s_{1} - 1$; plus $a$ at the end"
     )
-    assert prose_tex("Eq(j, d*m + n*s - p); solved for j") == "$j = d m + n s - p$; solved for j"
+    assert prose_tex("Eq(j, d*m + n*s - p); solved for j") == "$j = d m + n s - p$; solved for $j$"
     assert prose_tex("the window j + d·m' (0 <= m' < k) fits") == (
         r"the window $d m' + j$ ($0 \le m' < k$) fits"
     )
     assert prose_tex("floor(x) = q  <=>  q <= x < q + 1 (the definition)") == (
         r"$\left\lfloor{x}\right\rfloor = q \iff q \le x < q + 1$ (the definition)"
     )
-    # words, and text that is not SymPy's, stay text (escaped)
+    # words, and text that is not SymPy's, stay text (escaped); a symbol named on its own
+    # is set in math italic
     assert prose_tex("flip_and_pad's entry is a Sum") == r"flip\_and\_pad's entry is a Sum"
-    assert prose_tex("C[n, j] = ∂conv(x)[n]") == r"C[n, j] = $\partial$conv(x)[n]"
+    assert prose_tex("C[n, j] = ∂conv(x)[n]") == r"$C[n, j]$ = $\partial$conv($x$)[$n$]"

@@ -28,6 +28,7 @@ from .style import (
     ZOOM_ROWS,
     _cell_grid,
     _entry_label,
+    _index_name,
     _new_figure,
     _single_channel,
     _style,
@@ -168,10 +169,27 @@ def _block_lines(
         ax.axvline(c - 0.5, color="black", linewidth=1.4)
 
 
-def _axis_names(transpose: bool) -> tuple[str, str, str, str]:
-    """(row base, column base, row label, column label)."""
-    y_label = "entries of y (c_in, n)"
-    x_label = "entries of x (c_out, j)"
+#: The channel indices as the text writes them (plain text: no 70% mathtext subscript).
+_C_IN, _C_OUT = "cᵢₙ", "cₒᵤₜ"
+
+
+def _axis_names(transpose: bool, geometry: Geometry) -> tuple[str, str, str, str]:
+    """(row base, column base, row label, column label): the labels name the indices as
+    the text and the tick labels do (a channel index only with more than one channel),
+    axes numbered from 1.
+
+    >>> from symtconv import Geometry
+    >>> from symtconv.figures.matrix import _axis_names
+    >>> _axis_names(False, Geometry((3, 3), 3, in_channels=2))
+    ('y', 'x', 'entries of y (cᵢₙ, n₁, n₂)', 'entries of x (j₁, j₂)')
+    """
+    ndim = geometry.ndim
+    n = [_index_name(axis, ndim, "n") for axis in range(ndim)]
+    j = [_index_name(axis, ndim, "j") for axis in range(ndim)]
+    y_index = ([_C_IN] if geometry.in_channels > 1 else []) + n
+    x_index = ([_C_OUT] if geometry.out_channels > 1 else []) + j
+    y_label = f"entries of y ({', '.join(y_index)})"
+    x_label = f"entries of x ({', '.join(x_index)})"
     if transpose:
         return "x", "y", x_label, y_label
     return "y", "x", y_label, x_label
@@ -191,7 +209,7 @@ def _full_matrix(
     _draw_taps(ax, _tap_image(r, c, pattern.taps, (rows, cols)), colours)
     _cell_grid(ax, rows, cols)
     _block_lines(ax, geometry, transpose, (row_block, col_block), (rows, cols))
-    row_base, col_base, row_label, col_label = _axis_names(transpose)
+    row_base, col_base, row_label, col_label = _axis_names(transpose, geometry)
     # as many index labels as fit along each side (one cell is ``cell`` inches)
     ax.set_yticks(ticks := _thin_ticks(rows, 40, cell * rows))
     ax.set_yticklabels(_index_labels(row_base, row_shape, ticks), fontsize=MIN_FONT)
@@ -267,9 +285,9 @@ def _large_matrix(fig: Figure, geometry: Geometry, transpose: bool) -> None:
         overview.axvline(bc * block_cols, color="black", linewidth=1.0)
     overview.set_xlim(0, cols)
     overview.set_ylim(rows, 0)
-    row_base, col_base, row_label, col_label = _axis_names(transpose)
-    row_channel = "c_out" if transpose else "c_in"
-    col_channel = "c_in" if transpose else "c_out"
+    row_base, col_base, row_label, col_label = _axis_names(transpose, geometry)
+    row_channel = _C_OUT if transpose else _C_IN
+    col_channel = _C_IN if transpose else _C_OUT
     overview.set_yticks([(b + 0.5) * block_rows for b in range(n_row_blocks)])
     overview.set_yticklabels([f"{row_channel}={b}" for b in range(n_row_blocks)])
     overview.set_xticks([(b + 0.5) * block_cols for b in range(n_col_blocks)])

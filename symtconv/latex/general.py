@@ -11,7 +11,7 @@ from typing import Any
 from ..atomic import write_text
 from .options import _tex_path
 from .printer import DerivationPrinter, escape_text, latex
-from .prose import prose_tex
+from .prose import prose_tex, words_tex
 from .writer import LINE_PT, _fits, _pack, _width_pt, _Writer
 
 # --------------------------------------------------------------------------- #
@@ -114,9 +114,15 @@ class GeneralDerivation:
     def _forms(self, out: _Writer) -> None:
         out.section("Each method's entry, derived from its own steps")
         out.say(
-            "Each method's output entry as a SymPy sum over the input index n and the kernel "
-            "tap m of y·w times Kronecker deltas (the Iverson brackets of the method's index "
-            "conditions), before the steps below show they coincide."
+            "Each method's output entry as a SymPy sum over the input index {n} and the kernel "
+            "tap {m} of {yw} times Kronecker deltas ({delta} is 1 when {ab} and 0 "
+            "otherwise: the Iverson brackets of the method's index conditions), before the "
+            "steps below show they coincide.",
+            n="n",
+            m="m",
+            yw=r"y \cdot w",
+            delta=r"\delta(a, b)",
+            ab="a = b",
         )
         for name, form in self.proof.forms.items():
             out.subsection(_FORM_TITLES.get(name, name))
@@ -131,7 +137,7 @@ class GeneralDerivation:
         for step in steps:
             name, detail = (prose_tex(part, out.tex) for part in (step.name, step.detail))
             status = escape_text(step.status, strict=False)
-            text = rf"\textbf{{{name}}} [{status}]. {{\small {detail}}}"
+            text = rf"\textbf{{{name}}} [{status}]. {detail}"
             if step.expression is not None:
                 text += "\n" + "\n".join(out.gather_lines(_formula_rows(out, step.expression)))
             entries.append(text)
@@ -153,12 +159,14 @@ class GeneralDerivation:
         )
         out.display("o = " + out.tex(size.formula))
         out.say(
-            "positions. (b) The forward convolution maps a length o to {forward}; by the "
-            "definition of floor that equals i exactly for {sizes}, so {o} with {a}: the same "
-            "formula. The forward convolution of the output has length {round_trip}.",
+            "positions. (b) The forward convolution maps a length {o} to {forward}; by the "
+            "definition of floor that equals {i} exactly for {sizes}, so {omin} with {a}: the "
+            "same formula. The forward convolution of the output has length {round_trip}.",
+            i="i",
+            o="o",
             forward=out.tex(size.forward),
             sizes=rf"{out.tex(size.o_min)} \le o \le {out.tex(size.o_max)}",
-            o=r"o = o_{\min} + a",
+            omin=r"o = o_{\min} + a",
             a=rf"{out.tex(size.output_padding[0])} \le a \le {out.tex(size.output_padding[1])}",
             round_trip=out.tex(size.round_trip),
         )
@@ -168,15 +176,16 @@ class GeneralDerivation:
         out.section("Dumoulin and Visin's relationships")
         out.say(
             "Each relationship of 'A guide to convolution arithmetic for deep learning' (2016) "
-            "as a special case of the general results; i, k, s, p, d are the forward "
+            "as a special case of the general results; {forward} are the forward "
             "convolution's, primes the transposed convolution's. Relationship 16 (not in the "
-            "paper) is the dilated transposed convolution."
+            "paper) is the dilated transposed convolution.",
+            forward="i, k, s, p, d",
         )
         rows = []
         for rel in self.relationships:
             cells = [
                 f"{rel.number}" + ("" if rel.in_paper else "*"),
-                r"\raggedright " + escape_text(rel.name, strict=False),
+                r"\raggedright " + words_tex(rel.name),
                 r"\raggedright " + _conditions_tex(rel.conditions, out),
                 r"\raggedright $" + out.tex(rel) + "$",
                 "verified" if rel.verified else "NOT verified",
@@ -206,7 +215,7 @@ def _formula_rows(out: _Writer, expr: Any) -> list[str]:
     """
     import sympy as sp
 
-    whole = out.tex(expr)
+    whole = out.tex(expr, display=True)
     if _fits(whole):
         return [whole]
     if isinstance(expr, sp.Eq):
@@ -218,7 +227,7 @@ def _formula_rows(out: _Writer, expr: Any) -> list[str]:
         return _product_rows(out, expr)
     names = ", ".join(out.tex(limit[0]) for limit in expr.limits)
     ranges = [
-        rf"{out.tex(low)} \le {out.tex(index)} \le {out.tex(high)}"
+        rf"{out.tex(low, display=True)} \le {out.tex(index)} \le {out.tex(high, display=True)}"
         for index, low, high in expr.limits
     ]
     body, conditions = expr.function, []
@@ -226,8 +235,10 @@ def _formula_rows(out: _Writer, expr: Any) -> list[str]:
     if otherwise is not None and len(body.args) == 2 and otherwise == (0, True):
         body, condition = body.args[0].expr, body.args[0].cond
         parts = condition.args if isinstance(condition, sp.And) else (condition,)
-        conditions = [out.tex(part) for part in parts]
-    prefix = rf"\sum_{{{names}}} "
+        conditions = [out.tex(part, display=True) for part in parts]
+    # the "over" line names every index: under the sigma, subscripted ones (c_in) would
+    # put their subscripts at 5 pt
+    prefix = r"\sum " if "_" in names else rf"\sum_{{{names}}} "
     # the indices stand under the sigma (display style): the sigma itself takes ~20 pt
     summand = _product_rows(out, body, _BROKEN_LINE - 20.0)
     rows = [prefix + summand[0], *summand[1:]]
@@ -248,10 +259,10 @@ def _product_rows(out: _Writer, expr: Any, room: float = _BROKEN_LINE) -> list[s
     front of each continued line); anything else whole."""
     import sympy as sp
 
-    whole = out.tex(expr)
+    whole = out.tex(expr, display=True)
     if _width_pt(whole) <= room or not isinstance(expr, sp.Mul):
         return [whole]
-    factors = [out.tex(factor) for factor in expr.as_ordered_factors()]
+    factors = [out.tex(factor, display=True) for factor in expr.as_ordered_factors()]
     rows = _pack(factors, " ", gap=5.0, line=room)
     return [rows[0], *(r"\cdot " + row for row in rows[1:])]
 
@@ -264,7 +275,7 @@ def _conditions_tex(conditions: str, out: _Writer) -> str:
     >>> from symtconv.latex.printer import DerivationPrinter
     >>> from symtconv.latex.writer import _Writer
     >>> print(_conditions_tex("s = 1, p = floor(k/2)", _Writer(DerivationPrinter())))
-    $s = 1$, $p = \left\lfloor{\frac{k}{2}}\right\rfloor$
+    $s = 1$, $p = \left\lfloor{k / 2}\right\rfloor$
     >>> print(_conditions_tex("(i + 2p - k) mod s = 0", _Writer(DerivationPrinter())))
     $\left(i - k + 2 p\right) \bmod s = 0$
     """

@@ -399,6 +399,9 @@ class DerivationPrinter(LatexPrinter):
         **LatexPrinter._default_settings,
         "names": None,
         "values": None,
+        # a fraction in a line of text is written a / b: \frac would set its digits and
+        # letters at the script size (6 pt in 8-pt text), below what a reader must read
+        "fold_short_frac": True,
     }
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
@@ -420,6 +423,19 @@ class DerivationPrinter(LatexPrinter):
             base = super()._print_Symbol(sp.Symbol(names[match.group(1)]))
             return base + (match.group(2) or "")
         return super()._print_Symbol(expr, style=style)
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        # x_{c_out, j_1} would set out and 1 at 5 pt: a subscripted index goes in brackets
+        indices = [self._print(index) for index in expr.indices]
+        if any("_" in index or "^" in index for index in indices):
+            return f"{self._print(expr.base)}[{', '.join(indices)}]"
+        return str(super()._print_Indexed(expr))
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp: str | None = None) -> str:
+        # δ(a, b), not SymPy's δ_{a b}: an index such as ⌊c/Q_in⌋ would become a
+        # second-level subscript (5 pt); the terminal's notation writes δ(a, b) too
+        tex = rf"\delta\left({self._print(expr.args[0])}, {self._print(expr.args[1])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
 
     def _print_ElidedMatrix(self, m: ElidedMatrix) -> str:
         lines = []

@@ -55,11 +55,17 @@ class _Writer:
         self.printer = printer
         self.lines: list[str] = []
 
-    def tex(self, expr: Any, values: Mapping[Any, Any] | None = None) -> str:
-        """``expr`` printed; with ``values``, those symbols printed as their values."""
-        if values:
-            names = self.printer._settings["names"]
-            return DerivationPrinter({"names": names, "values": values}).doprint(expr)
+    def tex(
+        self, expr: Any, values: Mapping[Any, Any] | None = None, *, display: bool = False
+    ) -> str:
+        """``expr`` printed; with ``values``, those symbols printed as their values.
+
+        Fractions are written ``a / b`` (they may stand in a line of text, where
+        ``\\frac`` would shrink them to the script size), or with ``display`` (for a
+        formula alone in a display) as ``\\frac``."""
+        if values or display:
+            settings = {"names": self.printer._settings["names"], "values": values}
+            return DerivationPrinter({**settings, "fold_short_frac": not display}).doprint(expr)
         return self.printer.doprint(expr)
 
     def raw(self, *lines: str) -> None:
@@ -224,15 +230,18 @@ def _split_equals(tex: str) -> list[str]:
     >>> from symtconv.latex.writer import _split_equals
     >>> _split_equals(r"a = \frac{b}{c} = \begin{bmatrix}1\end{bmatrix}")
     ['a', '\\frac{b}{c}', '\\begin{bmatrix}1\\end{bmatrix}']
+    >>> _split_equals(r"x = \begin{bmatrix}1\end{bmatrix} + \begin{bmatrix}a = 2\end{bmatrix} = 3")
+    ['x', '\\begin{bmatrix}1\\end{bmatrix} + \\begin{bmatrix}a = 2\\end{bmatrix}', '3']
     """
     parts, depth, last = [], 0, 0
-    for match in re.finditer(r"\\begin\{|\\end\{|\\.|[{}=]", tex):
+    # \begin{env} and \end{env} whole: their braces must not count as a group's
+    for match in re.finditer(r"\\begin\{[^}]*\}|\\end\{[^}]*\}|\\.|[{}=]", tex):
         token = match.group()
-        if token.startswith("\\") and token[-1] != "{":
+        if token.startswith("\\") and not token.startswith(("\\begin{", "\\end{")):
             continue
-        if token in ("{", r"\begin{"):
+        if token == "{" or token.startswith("\\begin{"):
             depth += 1
-        elif token == "}" or token == r"\end{":
+        elif token == "}" or token.startswith("\\end{"):
             depth -= 1
         elif depth == 0:
             parts.append(tex[last : match.start()].strip())

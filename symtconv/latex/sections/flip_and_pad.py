@@ -9,7 +9,7 @@ import sympy as sp
 
 from ...tensors import spatial_shape, symbol_name
 from ..printer import ElidedSum, Grid, TensorSlice
-from ..writer import _Writer
+from ..writer import _fits, _Writer
 from .common import _D, _K, _P, _PLAIN, _S, _axis, _matrix_tex, _panels, _printed_names, _show
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -108,8 +108,8 @@ def write_flip_and_pad(doc: Derivation, out: _Writer, figure: str | None = None)
         channels = g.in_channels * g.out_channels > 1
         out.figure(
             figure,
-            "The four steps at a glance: the input, zero insertion, padding, the flipped "
-            "kernel and the output"
+            "Flip-and-pad at a glance, in five panels: the input, zero insertion, padding, "
+            "the flipped kernel and the output"
             + (" (channel 0 of {y}, the kernel {w00} and output channel 0)" if channels else "")
             + (
                 ", with the values."
@@ -140,19 +140,24 @@ def _window(doc: Derivation, out: _Writer) -> None:
     name = out.tex(sp.Symbol(symbol_name("x", output, shown.result.shape, 1)))
     many = g.in_channels // g.groups > 1
     channels = r"\sum_{c}" if many else ""
-    out.display(
-        rf"{name} = {channels}\left\langle {_matrix_tex(out, window)},\ "
-        rf"{_matrix_tex(out, flipped)} \right\rangle = "
-        rf"{out.tex(ElidedSum(shown.result.get(output)))}"
-    )
+    pair = rf"\left\langle {_matrix_tex(out, window)},\ {_matrix_tex(out, flipped)} \right\rangle"
+    total = out.tex(ElidedSum(shown.result.get(output)))
+    wt = rf"\tilde{{{w}}}"
+    named = not _fits(f"{name} = {channels}{pair}")
+    if named:  # the two matrices side by side are too wide: name them, show them below
+        out.display(rf"{name} = {channels}\left\langle U,\ {wt} \right\rangle = {total}")
+        out.gather([f"U = {_matrix_tex(out, window)}", f"{wt} = {_matrix_tex(out, flipped)}"])
+    else:
+        out.display(f"{name} = {channels}{pair} = {total}")
     out.say(
-        "(the window of {u}"
+        ("({U} is the window of {u}" if named else "(the window of {u}")
         + (" of input channel 0" if many else "")
         + " that this output reads, entrywise times {wt}, summed"
         + (" over the group's input channels" if many else "")
         + "). The proof below shows that every output equals the entry of {product} "
         "listed above.",
+        U="U",
         u="u",
-        wt=rf"\tilde{{{w}}}",
+        wt=wt,
         product=r"C^{\top} \operatorname{vec}(y)",
     )

@@ -18,6 +18,7 @@ from .common import (
     _P,
     _S,
     _panels,
+    _plural,
     _printed_names,
     _pytorch_call,
     _shape_tex,
@@ -109,7 +110,8 @@ def write_tensors(doc: Derivation, out: _Writer) -> None:
         out.say("The kernel {w}:", **n)
     else:
         out.say(
-            f"The kernel {{w}}, with G = {g.groups} group(s) of {{qin}} input and {{qout}} "
+            f"The kernel {{w}}, with G = {g.groups} {_plural(g.groups, 'group')} of {{qin}} "
+            "input and {qout} "
             "output channels: {entry} connects input channel {c} to output channel "
             "{target}, where {group} is the group of {c}:",
             entry=rf"{n['w']}_{{c,l,\ldots}}",

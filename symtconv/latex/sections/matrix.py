@@ -14,7 +14,7 @@ from ...tensors import spatial_shape, symbol_name
 from ..printer import MAX_COLS, MAX_ENTRIES, MAX_ROWS, ElidedMatrix, ElidedSum, Grid
 from ..tiers import _AxisMaps
 from ..writer import _Writer
-from .common import _LANDS, _printed_names, _show, _sizes
+from .common import _LANDS, _plural, _printed_names, _show, _sizes
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..derivation import Derivation
@@ -28,10 +28,11 @@ def write_matrix(doc: Derivation, out: _Writer, figure: str | None = None) -> No
     rows, cols = c.shape
     forward = spatial_shape(g, g.forward_output_size)
     out.section("The matrix C of the forward convolution, and its transpose")
+    inputs = f"{g.in_channels} {_plural(g.in_channels, 'channel')} of size {_sizes(forward)}"
+    outputs = f"{g.out_channels} {_plural(g.out_channels, 'channel')}"
     out.say(
-        f"{{C}} has one row per entry of the forward convolution's output "
-        f"({g.in_channels} channel(s) of size {_sizes(forward)}) and one column per entry "
-        f"of {{x}} ({g.out_channels} channel(s) of size {_sizes(g.output_size)}): it is "
+        f"{{C}} has one row per entry of the forward convolution's output ({inputs}) and "
+        f"one column per entry of {{x}} ({outputs} of size {_sizes(g.output_size)}): it is "
         f"{rows}×{cols}. Row {{row}} holds the taps of {{w}} that the forward convolution "
         "applies to {x} to produce its output {row}.",
         C="C",
@@ -84,7 +85,9 @@ def _taps(doc: Derivation, out: _Writer) -> None:
     w = _printed_names(out)["w"]
     grouped = (g.in_channels, g.out_channels) != (1, 1)
     suffix = [f"_{{{r + 1}}}" if g.ndim > 1 else "" for r in range(g.ndim)]
-    taps = ",".join(f"T{sub}[n{sub}, j{sub}]" for sub in suffix)
+    # bracket notation: T_r's arguments and w's indices stay first-level (no index of an
+    # index, which would print at 5 pt)
+    taps = ", ".join(f"T{sub}[n{sub}, j{sub}]" for sub in suffix)
     out.say(
         "Every axis has the same 1-D pattern: {T} when {lands} (a dot where no tap lands). "
         "An entry of {C} is the tap its axes select,",
@@ -93,9 +96,9 @@ def _taps(doc: Derivation, out: _Writer) -> None:
         C="C",
     )
     if grouped:
-        out.display(rf"C_{{(c, n), (c', j)}} = {w}_{{c,\, c' - g Q_{{out}},\, {taps}}}")
+        out.display(rf"C[(c, n), (c', j)] = {w}[c, c' - g Q_{{out}}, {taps}]")
     else:
-        out.display(rf"C_{{n, j}} = {w}_{{{taps}}}")
+        out.display(rf"C[n, j] = {w}[{taps}]")
     out.say(
         "when every axis has a tap"
         + (" and the channels are in the same group g" if grouped else "")
@@ -134,14 +137,15 @@ def _blocks(doc: Derivation, out: _Writer) -> None:
         "{kernel} when channels {c} and {cp} are in the same group {g}, and zero "
         "otherwise. Every block has the pattern of the first:",
         C="C",
-        block="C_{c,c'}",
-        kernel=rf"{w}_{{c,\, c' - g Q_{{out}}, \ldots}}",
+        block="C[c, c']",  # not C_{c,c'}: the prime would be a second-level script
+        kernel=rf"{w}[c, c' - g Q_{{out}}, \ldots]",
         c="c",
         cp="c'",
         g="g",
     )
     first = ElidedMatrix.of((spatial, columns), doc.symbols.matrix.get)
-    _show(out, ["C = " + out.tex(blocks), "C_{0,0} = " + out.tex(first)])
+    _show(out, ["C = " + out.tex(blocks)])
+    out.matrix("C_{0,0}", first)  # in blocks of columns when too wide for the line
 
 
 def write_transpose(doc: Derivation, out: _Writer) -> None:

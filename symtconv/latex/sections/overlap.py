@@ -198,7 +198,7 @@ def _overlap_verdict(doc: Derivation, out: _Writer, ov: Overlap, per_group: int)
         out.say(
             "The number of terms of each entry {entry} of {x}, the product of the axes' "
             "counts" + (f" times {per_group}" if per_group > 1 else "") + ":",
-            entry=rf"{n['x']}_{{j_1, j_2}}",
+            entry=rf"{n['x']}[j_1, j_2]",  # not x_{j_1, j_2}: no index of an index
             **n,
         )
         grid = ElidedMatrix.of(terms.shape, lambda rc: int(terms[rc]))
