@@ -60,7 +60,7 @@ from typing import Any, TextIO
 
 __all__ = [
     "ascii_text", "can_encode", "display_width", "fit", "formula", "grid", "html_text",
-    "json_safe", "json_text", "terminal_width", "write",
+    "json_safe", "json_text", "plural", "terminal_width", "write",
 ]
 
 #: Text is never fitted narrower than this, whatever ``COLUMNS`` says.
@@ -151,6 +151,12 @@ def json_text(data: Any, *, indent: int | None = 2, ascii_only: bool = False,
 # --------------------------------------------------------------------------- #
 # fitting text to the terminal
 # --------------------------------------------------------------------------- #
+
+
+def plural(count: int, word: str) -> str:
+    """``word`` for a count of 1, else its plural (regular plurals only: the words
+    symtconv counts take an ``s``): ``f"{n} {plural(n, 'layer')}"``."""
+    return word if count == 1 else word + "s"
 
 
 def html_text(text: str) -> str:

@@ -76,6 +76,7 @@ from typing import Any, Literal
 import numpy as np
 import sympy as sp
 
+from .console import plural
 from .errors import ParameterTypeError, TooLargeError
 from .general import Step, check_identity
 from .general.checks import _combine
@@ -416,7 +417,7 @@ class Overlap:
         factor = self.channel_factor
         lines.append(
             "terms per output position: the product of the axis counts, times "
-            f"{factor} input channel{'' if factor == 1 else 's'} per group (C_in/groups)"
+            f"{factor} input {plural(factor, 'channel')} per group (C_in/groups)"
         )
         lines.append(CONDITION)
         return "\n".join(lines)

@@ -117,3 +117,9 @@ def test_ascii_spellings_read_as_the_symbols_do():
     # the stretched size i-tilde-prime: no stray ~ before the prime
     shown = ascii_text("ĩ' = i' + (s - 1)·(i' - 1)")
     assert shown.startswith("i_tilde' = ") and "~" not in shown
+
+
+def test_plural_counts_one_in_the_singular():
+    from symtconv.console import plural
+
+    assert [f"{n} {plural(n, 'layer')}" for n in (0, 1, 2)] == ["0 layers", "1 layer", "2 layers"]

@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..console import plural
 from ..errors import SymtconvError
 from ..geometry import Geometry
 
@@ -265,7 +266,8 @@ def _not_adjoint(spec: LayerSpec) -> Finding | None:
         f"axis {n + 1}: output_padding {stated[n]} ≥ stride {g.axes[n].s} "
         f"(dilation {g.axes[n].d})"
         if int(stated[n]) >= int(g.axes[n].s) else
-        f"axis {n + 1}: {appended[n]} zero(s) appended at the end ≥ stride {g.axes[n].s}"
+        f"axis {n + 1}: {appended[n]} {plural(appended[n], 'zero')} appended at the end ≥ stride "
+        f"{g.axes[n].s}"
         for n in bad
     )
     form = adjoint_form(g)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..console import display_width, terminal_width
+from ..console import display_width, plural, terminal_width
 from ..errors import ParameterError
 from ..geometry import Geometry
 from ..limits import Cost, require
@@ -173,7 +173,7 @@ class Audit:
         sizes = [max(display_width(r[c]) for r in rows) for c in range(len(rows[0]))]
         lines = [f"audit of {self.model} ({self.source}"
                  + (f", opset {self.opset}" if self.opset is not None else "")
-                 + f"): {len(self.layers)} transposed convolution(s)"]
+                 + f"): {len(self.layers)} transposed {plural(len(self.layers), 'convolution')}"]
         table = ["  ".join(cell + " " * (size - display_width(cell))
                            for cell, size in zip(row, sizes, strict=True)).rstrip()
                  for row in rows]
@@ -206,10 +206,12 @@ class Audit:
         summary = self.summary()
         lines.append("")
         by_code = ", ".join(f"{c} ×{k}" for c, k in summary["by_code"].items())
-        lines.append(f"{summary['findings']} finding(s) in {summary['layers_with_findings']} of "
-                     f"{summary['layers']} layer(s)" + (f": {by_code}" if by_code else ""))
+        lines.append(f"{summary['findings']} {plural(summary['findings'], 'finding')} in "
+                     f"{summary['layers_with_findings']} of {summary['layers']} "
+                     f"{plural(summary['layers'], 'layer')}" + (f": {by_code}" if by_code else ""))
         if self.prove:
-            lines.append(f"proved: {summary['proved']} of {summary['layers']} layer(s)")
+            lines.append(f"proved: {summary['proved']} of {summary['layers']} "
+                         f"{plural(summary['layers'], 'layer')}")
         return "\n".join(lines)
 
 

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import sympy as sp
 
+from ..console import plural
 from ..errors import ParameterError, ParameterTypeError
 from ..geometry import Geometry
 
@@ -119,7 +120,8 @@ def _from_crops(
     for axis, ((begin, net_end), s, d) in enumerate(zip(crops, stride, dilation, strict=True)):
         if begin < 0:
             raise ParameterError(
-                f"{_NAMES[framework]}'s parameters put {-begin} zero(s) before the output on "
+                f"{_NAMES[framework]}'s parameters put {-begin} {plural(-begin, 'zero')} before "
+                "the output on "
                 f"axis {axis + 1} (a negative begin crop): no PyTorch-style transposed convolution "
                 f"computes that; got {geometry_like['described']}"
             )

@@ -127,10 +127,6 @@ def _interior_pattern(j: sp.Symbol, interior: Sequence[int]) -> Any:
     return sp.Piecewise(*pieces[:-1], (pieces[-1][0], True))
 
 
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else word + "s"
-
-
 def _and_list(values: Sequence[Any]) -> str:
     """``1, 2 and 4``."""
     words = [str(v) for v in values]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from ...console import plural as _plural
 from ..writer import _Writer
 from .common import (
     _A,
@@ -18,7 +19,6 @@ from .common import (
     _P,
     _S,
     _panels,
-    _plural,
     _printed_names,
     _pytorch_call,
     _shape_tex,

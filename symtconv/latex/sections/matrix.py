@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sympy as sp
 
+from ...console import plural as _plural
 from ...tensors import spatial_shape, symbol_name
 from ..printer import MAX_COLS, MAX_ENTRIES, MAX_ROWS, ElidedMatrix, ElidedSum, Grid
 from ..tiers import _AxisMaps
 from ..writer import _Writer
-from .common import _LANDS, _plural, _printed_names, _show, _sizes
+from .common import _LANDS, _printed_names, _show, _sizes
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ..derivation import Derivation

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from ...console import plural as _plural
 from ...overlap import AxisOverlap, Overlap
 from ...overlap import overlap as overlap_of
 from ..printer import Divides, ElidedMatrix, Gcd
@@ -27,7 +28,6 @@ from .common import (
     _axis,
     _interior_pattern,
     _on_axes,
-    _plural,
     _printed_names,
 )
 
