@@ -77,5 +77,11 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    # the lazily imported entry points too, so that help(symtconv) lists them
-    return sorted(set(globals()) | set(__all__))
+    # the lazily imported entry points too, so that help(symtconv) lists them; verify only
+    # when hypothesis is there to import (pydoc tolerates no other error than AttributeError)
+    import importlib.util
+
+    names = set(globals()) | set(__all__)
+    if importlib.util.find_spec("hypothesis") is None:
+        names.discard("verify")
+    return sorted(names)

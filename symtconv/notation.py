@@ -89,6 +89,12 @@ _TOKEN = re.compile(
     r"|(?P<space> +)"
 )
 _TRANSFORMS = (*standard_transformations, implicit_multiplication)
+#: A quotation longer than this stays text: symtconv's own are a few hundred characters,
+#: and reading is quadratic in the nesting of brackets.
+MAX_QUOTATION = 2_000
+#: A power SymPy could not evaluate quickly: a tower, or an exponent that is not a small
+#: integer (a quotation with one stays text).
+_POWER_TOWER = re.compile(r"\*\*\s*(?:\(|[^\d\s(]|\d{3,})|\*\*[^*]*\*\*")
 #: The relations a quotation may chain, longest first (``<=`` before ``<``).
 _RELATION_TOKENS = ("<=>", "<=", ">=", "<", ">", "=")
 
@@ -261,12 +267,15 @@ def _math(text: str, notation: Notation) -> str | None:
             continue
         if not part.strip():
             return None
+        if _POWER_TOWER.search(part):  # SymPy would evaluate 9**9**9 while reading it
+            return None
         try:
             expression = _expression(part.strip(), notation.elided)
+            printed = sp.sstr(expression)
         except Exception:  # whatever SymPy's parser makes of it, it is no quotation
             return None
         written = "*".join(part.strip().split("·")).replace("δ*…", ELIDED)
-        if notation.verbatim is not None and sp.sstr(expression) != written:
+        if notation.verbatim is not None and printed != written:
             tokens.append(notation.verbatim(part.strip()))
         else:
             tokens.append(notation.expression(expression))
@@ -301,6 +310,8 @@ def quotations(
     """
     out, last = [], 0
     for start, end in _spans(text, strict):
+        if end - start > MAX_QUOTATION:
+            continue
         start, end = _trim(text, start, end)
         chunk = text[start:end]
         if not chunk or not wanted(chunk):
@@ -346,7 +357,7 @@ class _InlinePrinter(StrPrinter):
             return str(super()._print_Relational(expr))
         prec = PRECEDENCE["Relational"]
         lhs, rhs = (
-            self.bare(side) if isinstance(side, sp.Mod) else self.parenthesize(side, prec)
+            self.bare(side) if isinstance(side, sp.Mod | sp.Sum) else self.parenthesize(side, prec)
             for side in (expr.lhs, expr.rhs)
         )
         return f"{lhs} {op} {rhs}"
@@ -374,19 +385,21 @@ class _InlinePrinter(StrPrinter):
         return f"⌈{self._print(expr.args[0])}⌉"
 
     def _print_Mod(self, expr: Any) -> str:
-        prec = PRECEDENCE["Mul"]
-        a, b = (self.parenthesize(arg, prec) for arg in expr.args)
+        a, b = (
+            self._print(arg) if arg.is_Atom or isinstance(arg, sp.Function | sp.Indexed)
+            else f"({self._print(arg)})" for arg in expr.args
+        )
         return f"({a} mod {b})"  # bare only as a whole formula or a side of a relation
 
     def parenthesize(self, item: Any, level: int, strict: bool = False) -> str:
-        if isinstance(item, sp.Mod):  # it brings its own
+        if isinstance(item, sp.Mod | sp.Sum):  # they bring their own
             return str(self._print(item))
         return str(super().parenthesize(item, level, strict))
 
     def bare(self, expr: Any) -> str:
-        """``expr`` printed, without the parentheses of a ``Mod`` standing alone."""
+        """``expr`` printed, without the parentheses of a ``Mod`` or ``Sum`` standing alone."""
         text = str(self._print(expr))
-        return text[1:-1] if isinstance(expr, sp.Mod) else text
+        return text[1:-1] if isinstance(expr, sp.Mod | sp.Sum) else text
 
     def _print_KroneckerDelta(self, expr: Any) -> str:
         return f"δ({self._print(expr.args[0])}, {self._print(expr.args[1])})"
@@ -395,7 +408,10 @@ class _InlinePrinter(StrPrinter):
         limits = ", ".join(
             f"{self._print(v)} = {self._print(lo)}..{self._print(hi)}" for v, lo, hi in expr.limits
         )
-        return f"Σ[{limits}] {self.parenthesize(expr.function, PRECEDENCE['Mul'], strict=True)}"
+        summand = self.parenthesize(expr.function, PRECEDENCE["Mul"], strict=True)
+        # bracketed, or what follows would read as part of the summand; bare only as a
+        # whole formula or a side of a relation (bare)
+        return f"(Σ[{limits}] {summand})"
 
     def _print_Piecewise(self, expr: Any) -> str:
         pieces = [
@@ -429,12 +445,14 @@ def inline(expr: Any) -> str:
 _BRACKETS = {"floor": ("⌊", "⌋"), "ceiling": ("⌈", "⌉"), "Max": ("max(", ")"), "Min": ("min(", ")"),
              "Mod": ("(", ")")}
 _CALL = re.compile(r"\b(" + "|".join(_BRACKETS) + r")\(")
+#: An operand of ``mod`` that needs no brackets: a name or number, perhaps indexed.
+_SIMPLE = re.compile(r"-?[\w']+(?:\[[^\[\]]*\])?")
 
 
 def _respell(text: str) -> str:
     """A formula kept as written, in a reader's symbols: ``·`` and ``^`` for SymPy's ``*``
     and ``**``, ``⌊x⌋`` for ``floor(x)`` (brackets matched), ``max`` for ``Max``, ``(a mod
-    b)`` for ``Mod(a, b)``."""
+    b)`` for ``Mod(a, b)`` (bare when it is the whole formula)."""
     out, pos = [], 0
     for match in _CALL.finditer(text):
         if match.start() < pos:  # inside a call already rewritten
@@ -450,11 +468,11 @@ def _respell(text: str) -> str:
         if match.group(1) == "Mod":  # Mod(a, b) as (a mod b)
             parts = _top_level_split(inner, (",",))
             if len(parts) == 3:
-                a, b = (
-                    f"({p.strip()})" if len(_top_level_split(p.strip(), (" + ", " - "))) > 1
-                    else p.strip() for p in parts[::2]
-                )
+                a, b = (p.strip() if _SIMPLE.fullmatch(p.strip()) else f"({p.strip()})"
+                        for p in parts[::2])
                 inner = f"{a} mod {b}"
+                if match.start() == 0 and end == len(text):  # the whole formula
+                    opening, closing = "", ""
         out += [text[pos:match.start()], opening, inner, closing]
         pos = end
     out.append(text[pos:])

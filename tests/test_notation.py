@@ -79,6 +79,13 @@ def test_the_read_back_can_fail():
         (sp.Piecewise((K + 1, II < S), (K, True)), "{k + 1 if i < s; k otherwise}"),
         (sp.Sum(sp.KroneckerDelta(II, S * K), (K, 0, A - 1)), "Σ[k = 0..a - 1] δ(i, k·s)"),
         (sp.Symbol("rho") + 1, "ρ + 1"),
+        # what follows a sum is not part of its summand (found by the hostile review)
+        (sp.Sum(K, (K, 0, A)) ** 2, "(Σ[k = 0..a] k)^2"),
+        (sp.Sum(K**2, (K, 0, A)), "Σ[k = 0..a] k^2"),
+        (sp.Sum(K, (K, 0, A)) + 1, "(Σ[k = 0..a] k) + 1"),
+        (sp.Eq(II, sp.Sum(K, (K, 0, A))), "i = Σ[k = 0..a] k"),
+        (sp.Mod(sp.Symbol("x"), 1 / sp.Symbol("c")), "x mod (1/c)"),
+        (sp.Mod(sp.Symbol("x"), 1) / sp.Symbol("c"), "(x mod 1)/c"),
     ],
 )
 def test_inline_notation(expr, text):
@@ -177,6 +184,26 @@ def test_an_entry_wider_than_the_terminal_is_one_wrapped_line_not_cut_blocks(cap
 def test_a_mod_kept_as_written_keeps_its_operands_together():
     # SymPy would reduce Mod(x + s, s) to Mod(x, s), so the text is respelled as written
     shown = prose("a = Mod(-d*(k - 1) + i + s - 1, s) here")
-    assert shown == "a = ((-d·(k - 1) + i + s - 1) mod s) here"
+    assert shown == "a = (-d·(k - 1) + i + s - 1) mod s here"
     back = _read_back(shown[len("a = "):-len(" here")].replace("mod", "%"))
     assert sp.simplify(back - sp.Mod(-D * (K - 1) + II + S - 1, S)) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["9**9**9", "x*10**10**8", "2**999999", "(" * 20000 + "a*b",
+     "floor(" * 3000 + "x*y" + ")" * 3000],
+)
+def test_prose_leaves_hostile_text_alone_quickly(text):
+    # a power tower SymPy would evaluate, too many digits, brackets nested too deep: text
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from symtconv.notation import prose; "
+         "sys.stdout.write(prose(sys.stdin.read()))"],
+        input=text, capture_output=True, text=True, timeout=30, env=_path_env(),
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout == text
+
+
+def test_a_mod_kept_as_written_brackets_a_product_modulus():
+    assert prose("Mod(a, b*c) + (x - 1) here") == "(a mod (b·c)) + (x - 1) here"

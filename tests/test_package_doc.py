@@ -43,3 +43,17 @@ def test_help_lists_the_lazily_imported_entry_points():
     functions = text[text.index("FUNCTIONS"):]
     listed = set(re.findall(r"^    (\w+)\(", functions, flags=re.M))
     assert {"verify", "decompose", "prove", "evaluate", "conv_matrix"} <= listed
+
+
+def test_help_works_without_the_test_extra():
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['hypothesis'] = None; import importlib.util as u; "
+            "u.find_spec = (lambda f: lambda name, *a: None if name == 'hypothesis' "
+            "else f(name, *a))(u.find_spec); import symtconv, pydoc; "
+            "text = pydoc.render_doc(symtconv, renderer=pydoc.plaintext); "
+            "assert 'decompose(' in text and 'verify(' not in text.split('FUNCTIONS')[1]")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
