@@ -99,6 +99,8 @@ class Plant:
     plant: Planter
     ndim: int = 1
     groups: bool = False
+    #: the proof with separate begin and end crops (p_b, p_e), for a bug that mixes them
+    asymmetric: bool = False
     #: steps that rely on a caught one and must not be proved either
     relying: tuple[str, ...] = ()
 
@@ -311,6 +313,30 @@ PLANTS: tuple[Plant, ...] = (
         _patch(Axis, "pad_after", property(lambda ax: ax.d * (ax.k - 1) - ax.p_end)),
         relying=("the two routes agree",),
     ),
+    # --- begin and end crops mixed up: only the asymmetric proof can tell ---------------
+    *[
+        Plant(
+            f"{method}-forward-crops-with-p_end",
+            (_INDEX.format(method),),
+            _models(_forward_model(
+                method, position=lambda ax: _forward_position(ax) + ax.p_b - ax.p_e)),
+            asymmetric=True,
+        )
+        for method in ("transpose", "vjp")
+    ],
+    Plant(
+        "scatter-crops-with-p_end",
+        tuple(_INDEX.format(m) for m in ("flip_and_pad", "transpose", "vjp")),
+        _models(MODELS.replace(scatter=partial(
+            _scatter_form, position=lambda ax: _scatter_position(ax) + ax.p_b - ax.p_e))),
+        asymmetric=True,
+    ),
+    Plant(
+        "geometry-pad-before-with-p_end",
+        (_FLIP_LENGTH, _INDEX.format("flip_and_pad")),
+        _patch(Axis, "pad_before", property(lambda ax: ax.d * (ax.k - 1) - ax.p_end)),
+        asymmetric=True,
+    ),
     Plant(
         "geometry-pad-before-plus-one",
         (_FLIP_LENGTH, _INDEX.format("flip_and_pad")),
@@ -360,7 +386,7 @@ def test_a_planted_bug_is_caught_by_its_step(
     monkeypatch: pytest.MonkeyPatch, plant: Plant
 ) -> None:
     models = plant.plant(monkeypatch)
-    proof = prove_general(plant.ndim, plant.groups, models=models)
+    proof = prove_general(plant.ndim, plant.groups, asymmetric=plant.asymmetric, models=models)
     _assert_caught(proof, *plant.catches)
     weak = {s.name for s in proof.steps if not s}
     assert set(plant.relying) <= weak, set(plant.relying) - weak
