@@ -19,7 +19,6 @@ from symtconv.errors import ParameterTypeError
 from symtconv.matrix import matrix_entries
 from symtconv.overlap import (
     CONDITION,
-    _exhaustive,
     derive_overlap,
     interior_counts,
     is_uniform,
@@ -27,6 +26,7 @@ from symtconv.overlap import (
     overlap,
     taps_reaching,
 )
+from symtconv.overlap.derivation import _exhaustive
 
 SEED = Geometry((3, 3), 3, stride=2, padding=1)
 SHAPE_EXAMPLE = Geometry((32, 32), 3, stride=2, padding=2, in_channels=3, out_channels=6)
@@ -348,7 +348,7 @@ def test_interior_count_and_borders_rest_on_checks_that_ran():
 
 
 def test_a_brute_force_mismatch_fails_the_derivation(monkeypatch):
-    from symtconv import overlap as overlap_module
+    from symtconv.overlap import derivation as overlap_module
 
     def off_by_one(t, k, s, d, i=None):  # a wrong enumeration: one tap too many
         return sum(1 for m in range(k + 1) if (t - d * m) % s == 0) if i is None else 0
