@@ -19,14 +19,13 @@ __all__ = ["register", "run"]
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``audit`` to ``symtconv``'s subcommands (an argparse subparsers object)."""
-    from ..cli.options import _integer
+    from ..cli.options import _add_command, _integer
     from ..conventions import FRAMEWORKS
     from .runtime import RUNTIMES
 
     text = ("audit every transposed convolution of an ONNX file or a PyTorch module: shapes, "
             "geometry, translations and findings")
-    parser = subparsers.add_parser("audit", help=text, description=text)
-    parser.set_defaults(handler=run)
+    parser = _add_command(subparsers, "audit", run, text, geometry=None)
     parser.add_argument("model", metavar="MODEL",
                         help="an .onnx file, or a PyTorch module factory as module:factory or "
                              "path/to/file.py:factory (with --input-shape)")
@@ -45,7 +44,6 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                              "compare exactly with symtconv's numeric tier")
     parser.add_argument("--strict", action="store_true",
                         help="exit with status 1 when there are findings")
-    parser.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 

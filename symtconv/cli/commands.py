@@ -98,24 +98,13 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
 
 def _general_text(general: Any, width: int) -> str:
-    """The general proof for a reader: its formulas set by SymPy's pretty printer (the
-    common output entry as a displayed formula, the side conditions in one line each)
-    instead of SymPy's ``str`` (``Eq(x[j], Sum(KroneckerDelta(…)…))``)."""
-    from ..general import ASSUMED
-
-    statement = prose(general.statement.replace(str(general.entry), "the entry below"))
-    verdict = "PROVED" if general.proved else "NOT PROVED"
+    """The general proof with its common output entry set by SymPy's pretty printer as a
+    displayed formula, or on one line when the display is wider than ``width`` (SymPy
+    would cut its sums into blocks, inside tokens)."""
     display = formula(general.entry, 10**6)
     if max(map(display_width, display.splitlines())) > width:
-        # SymPy would cut the sums into blocks (inside tokens); one line wraps at spaces
         display = inline(general.entry)
-    lines = [f"{verdict}: {statement}", "", display, "", "steps:"]
-    lines += [f"  {step}" for step in general.steps]
-    lines.append("side conditions:")
-    lines += [f"  {inline(cond)}  ({prose(meaning)})" for cond, meaning in general.conditions]
-    lines.append("taken as definitions (not proved by SymPy):")
-    lines += [f"  {prose(fact)}" for fact in ASSUMED]
-    return "\n".join(lines)
+    return str(general.text(display))
 
 
 def _prove_cost(g: Geometry, engine: str) -> None:

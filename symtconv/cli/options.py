@@ -164,6 +164,21 @@ def _add_geometry_flags(parser: argparse.ArgumentParser, *, required: bool) -> N
 GROUPS_FLAG: Any = object()
 
 
+
+def _add_command(
+    commands: Any, name: str, handler: Callable[[argparse.Namespace], int], text: str,
+    geometry: bool | None = True, more: str = "",
+) -> argparse.ArgumentParser:
+    """A subcommand of ``symtconv``: ``text`` in the list of commands and its ``--help``
+    (``more`` only there), ``handler`` to run, the geometry flags (required or not; none
+    for ``geometry=None``) and ``--json``."""
+    sub = commands.add_parser(name, help=text, description=text + more)
+    sub.set_defaults(handler=handler)
+    if geometry is not None:
+        _add_geometry_flags(sub, required=geometry)
+    sub.add_argument("--json", action="store_true", help="print JSON")
+    return sub
+
 def _group_count(args: argparse.Namespace) -> int:
     """``--groups N`` for a concrete geometry (a bare ``--groups`` is for --general)."""
     if args.groups is GROUPS_FLAG:

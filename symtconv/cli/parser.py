@@ -18,7 +18,7 @@ from .commands import (
     cmd_size,
 )
 from .options import (
-    _add_geometry_flags,
+    _add_command,
     _inches,
     _integer,
     _Parser,
@@ -43,13 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], text: str,
                 geometry: bool | None = True, more: str = "") -> argparse.ArgumentParser:
-        # `more` is for the command's own --help only, not the list of commands
-        sub = commands.add_parser(name, help=text, description=text + more)
-        sub.set_defaults(handler=handler)
-        if geometry is not None:
-            _add_geometry_flags(sub, required=geometry)
-        sub.add_argument("--json", action="store_true", help="print JSON")
-        return sub
+        return _add_command(commands, name, handler, text, geometry, more)
 
     size = command("size", cmd_size, "output size and shapes of a geometry", geometry=False)
     size.add_argument("--symbolic", action="store_true",

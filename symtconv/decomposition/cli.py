@@ -24,14 +24,11 @@ PROOFS = ("both", "concrete", "general", "none")
 
 def register(commands: Any) -> argparse.ArgumentParser:
     """Add ``decompose`` to the ``symtconv`` subcommands (an argparse subparsers object)."""
-    from ..cli.options import _add_geometry_flags
+    from ..cli.options import _add_command
 
     text = ("rewrite a transposed convolution as a stride-1 convolution, a pixel shuffle "
             "and a crop; prove it; optionally export it as ONNX")
-    sub = commands.add_parser("decompose", help=text, description=text)
-    sub.set_defaults(handler=run)
-    _add_geometry_flags(sub, required=False)
-    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub = _add_command(commands, "decompose", run, text, geometry=False)
     sub.add_argument("--proof", choices=PROOFS, default="both", metavar="WHICH",
                      help="which proofs to run: concrete (the exact one on this geometry, fast "
                           "engine), general (for symbolic sizes), both (default) or none")

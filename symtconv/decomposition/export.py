@@ -142,6 +142,16 @@ def to_onnx(
         initializers.append(numpy_helper.from_array(np.asarray(values, dtype=np.int64), name))
         return name
 
+    def crop(source: str, output: str, starts: list[int], ends: list[int]) -> str:
+        """A Slice node keeping ``starts:ends`` of each spatial axis of ``source``."""
+        nodes.append(helper.make_node(
+            "Slice",
+            [source, constant(f"{output}_starts", starts), constant(f"{output}_ends", ends),
+             constant(f"{output}_axes", spatial)],
+            [output],
+        ))
+        return output
+
     # 1. the input padding; negative amounts are crops (Conv's pads cannot be negative)
     current = "y"
     pads = plan.input_pad
@@ -158,13 +168,7 @@ def to_onnx(
         grown = [int(i) + b_ + e for i, (b_, e) in zip(g.input_size, grow, strict=True)]
         starts = [max(-b_, 0) for b_, _ in pads]
         ends = [n - max(-e, 0) for n, (_, e) in zip(grown, pads, strict=True)]
-        nodes.append(helper.make_node(
-            "Slice",
-            [current, constant("crop_y_starts", starts), constant("crop_y_ends", ends),
-             constant("crop_y_axes", spatial)],
-            ["y_cropped"],
-        ))
-        current = "y_cropped"
+        current = crop(current, "y_cropped", starts, ends)
 
     # 2. the stride-1 convolution
     if w is not None:
@@ -207,13 +211,7 @@ def to_onnx(
     if any(v for pair in plan.crop for v in pair):
         starts = [c for c, _ in plan.crop]
         ends = [q * s - e for q, s, (_, e) in zip(lengths, strides, plan.crop, strict=True)]
-        nodes.append(helper.make_node(
-            "Slice",
-            [current, constant("crop_starts", starts), constant("crop_ends", ends),
-             constant("crop_axes", spatial)],
-            ["cropped"],
-        ))
-        current = "cropped"
+        current = crop(current, "cropped", starts, ends)
     nodes[-1].output[0] = "x"  # the last step writes the model's output
     output = helper.make_tensor_value_info("x", elem, ["N", g.out_channels,
                                                         *map(int, g.output_size)])

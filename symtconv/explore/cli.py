@@ -11,14 +11,11 @@ __all__ = ["register", "run"]
 
 def register(commands: Any) -> argparse.ArgumentParser:
     """Add the ``explore`` subcommand to ``symtconv``'s subparsers."""
-    from ..cli.options import _add_geometry_flags
+    from ..cli.options import _add_command
 
     text = ("write a self-contained interactive HTML page of one transposed convolution "
             "(one or two axes): click an output to see its terms")
-    sub = commands.add_parser("explore", help=text, description=text)
-    sub.set_defaults(handler=run)
-    _add_geometry_flags(sub, required=False)
-    sub.add_argument("--json", action="store_true", help="print JSON")
+    sub = _add_command(commands, "explore", run, text, geometry=False)
     sub.add_argument("-o", "--output", required=True, metavar="FILE.html",
                      help="the page to write (.html or .htm)")
     sub.add_argument("--input-values", metavar="JSON",

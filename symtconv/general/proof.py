@@ -154,8 +154,19 @@ class GeneralProof:
         return values
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, display: str | None = None) -> str:
+        """The proof for a reader: the verdict and statement, the steps, the side
+        conditions and what is taken as definitions, formulas in a textbook's notation.
+        With ``display`` (the entry set as a displayed formula), the statement points to it
+        and it stands below instead of in the sentence."""
         verdict = "PROVED" if self.proved else "NOT PROVED"
-        lines = [f"{verdict}: {prose(self.statement)}", "steps:"]
+        if display is None:
+            lines = [f"{verdict}: {prose(self.statement)}", "steps:"]
+        else:
+            statement = prose(self.statement.replace(str(self.entry), "the entry below"))
+            lines = [f"{verdict}: {statement}", "", display, "", "steps:"]
         lines += [f"  {step}" for step in self.steps]
         lines.append("side conditions:")
         lines += [f"  {inline(cond)}  ({prose(meaning)})" for cond, meaning in self.conditions]
